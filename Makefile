@@ -1,0 +1,85 @@
+# Shade — top-level build.
+#
+# Each folder contributes through its own `module.mk`:
+#   HV_SRCS     += sources (.c/.S) linked into the hypervisor image
+#   GUEST_PROGS += guest programs built into guest ISOs (see guest/module.mk)
+#   UNIT_TESTS  += name            host unit test build/host/<name>, built from
+#                                  tests/unit/<name>.c plus $(<name>_DEPS),
+#                                  linked with cmocka and $(<name>_LIBS)
+# The hypervisor is freestanding C; code in emul/, mmu/ and the guest/ parsers
+# is plain C that also builds on the host (no inline asm, no VMX).
+
+BUILD   ?= build
+CC      ?= gcc
+HOSTCC  ?= gcc
+OBJCOPY ?= objcopy
+LD      ?= ld
+
+WARN     := -Wall -Wextra -Werror
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf \
+	-fno-stack-protector -fno-pic -fno-pie -fno-asynchronous-unwind-tables \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -m64 \
+	-isystem lib/include -I. -DSHADE_HV
+HV_ASFLAGS := -m64 -I. -DSHADE_HV -D__ASSEMBLY__
+HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
+
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DSHADE_HOST \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+HV_SRCS     :=
+GUEST_PROGS :=
+UNIT_TESTS  :=
+
+include $(sort $(wildcard */module.mk))
+
+HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(basename $(HV_SRCS)))
+
+.PHONY: all iso run test unit bench fuzz clean deps
+all: $(BUILD)/shade.elf
+
+# The image is linked as ELF64 and converted to ELF32: QEMU's -kernel only
+# takes ELF32 Multiboot images, and GRUB is happy with either.
+$(BUILD)/shade64.elf: $(HV_OBJS) linker.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
+
+$(BUILD)/shade.elf: $(BUILD)/shade64.elf
+	$(OBJCOPY) -O elf32-i386 $< $@
+	@size=$$(stat -c %s $@); echo "  shade.elf: $$size bytes"
+
+$(BUILD)/hv/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hv/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -MMD -MP -c $< -o $@
+
+# Host unit tests (cmocka), under ASan/UBSan.
+UNIT_BINS := $(addprefix $(BUILD)/host/,$(UNIT_TESTS))
+unit: $(UNIT_BINS)
+define unit_rule
+$(BUILD)/host/$(1): tests/unit/$(1).c $$($(1)_DEPS) $$(wildcard */*.h) $$(wildcard tests/unit/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOST_CFLAGS) $$($(1)_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_DEPS) -lcmocka $$($(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+iso: $(BUILD)/shade.elf
+	tools/shade-run --iso-only $(BUILD)/shade.iso
+
+run: all
+	tools/shade-run --demo
+
+test: all unit
+	tests/run-tests
+
+bench: all
+	tests/run-bench
+
+deps:
+	tools/install-deps
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
