@@ -1,1 +1,1 @@
-HV_SRCS += lib/string.c
+HV_SRCS += lib/string.c lib/print.c lib/log.c

@@ -1,0 +1,1 @@
+HV_SRCS += drivers/uart.c drivers/power.c drivers/pic.c

@@ -1,0 +1,4 @@
+#ifndef DRIVERS_PIC_H
+#define DRIVERS_PIC_H
+void pic_disable(void);
+#endif

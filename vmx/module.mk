@@ -1,0 +1,1 @@
+HV_SRCS += vmx/probe.c
