@@ -1,0 +1,23 @@
+/* Everything a guest program includes. A program defines guest_main(),
+ * whose return value becomes the exit status (guest_exit). */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "cpu.h"
+#include "div64.h"
+#include "exit.h"
+#include "fault.h"
+#include "hypercall.h"
+#include "idt.h"
+#include "multiboot.h"
+#include "printf.h"
+#include "report.h"
+#include "serial.h"
+#include "string.h"
+
+int guest_main(void);
+
+#endif
