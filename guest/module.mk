@@ -1,0 +1,16 @@
+# guest/: building VMs from what GRUB hands over (portable parsers and
+# loaders, built into the hypervisor and into host unit tests).
+# guest/progs/ (the guest programs) has its own module.mk.
+
+HV_SRCS += guest/diag.c guest/optlex.c guest/hvopts.c
+
+UNIT_TESTS += test_guest_diag test_opts_lex test_opts_hv
+test_guest_diag_DEPS := guest/diag.c
+test_opts_lex_DEPS   := guest/optlex.c
+test_opts_hv_DEPS    := guest/hvopts.c guest/optlex.c guest/diag.c
+
+# Compile the guest/ sources with the hypervisor's freestanding flags only
+# (the full image needs boot/ and the rest of the tree).
+GUEST_HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(filter guest/%.c,$(HV_SRCS)))
+.PHONY: guest-hv-check
+guest-hv-check: $(GUEST_HV_OBJS)
