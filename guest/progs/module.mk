@@ -15,8 +15,11 @@ GP_DIR   := guest/progs
 GP_OUT   := $(BUILD)/guest
 GP_OBJ   := $(BUILD)/guest/obj
 
-GP_NAMES := demo
+GP_NAMES := demo test-exits
 GUEST_PROGS += $(GP_NAMES)
+
+# Extra sources per program (beside guest/progs/<name>.c).
+GP_test-exits_SRCS := $(GP_DIR)/test-exits-insns.S
 
 GP_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \
 	-O2 -Wall -Wextra -Werror -fno-stack-protector -fno-asynchronous-unwind-tables \
