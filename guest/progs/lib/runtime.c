@@ -9,6 +9,7 @@ void runtime_start(uint32_t magic, uint32_t info)
 {
 	mb_magic = magic;
 	mb_info = magic == MB_BOOT_MAGIC ? (const struct mb_info *)info : 0;
+	serial_init();
 	idt_init();
 	guest_exit((uint32_t)guest_main());
 }

@@ -1,8 +1,10 @@
 /*
- * COM1 output. We never reprogram the UART: firmware-less loaders (QEMU
- * -kernel) leave it usable, Bochs's model works at reset defaults, and
- * Shade's first UART model only implements THR and LSR, where a divisor
- * write through DLAB would print garbage.
+ * COM1 output. The only register we program is LCR, to 8N1 with DLAB clear:
+ * Bochs's UART comes out of reset with LCR = 0, i.e. 5-bit characters, and
+ * masks every byte to 5 bits. We never touch the divisor: that needs
+ * DLAB=1 and a write to 0x3f8, which a UART model that only knows THR and
+ * LSR (Shade's first one) would print as a character; no emulator here
+ * cares about the baud rate anyway.
  *
  * Every wait is bounded so that a missing UART (LSR reading 0xff or 0)
  * cannot hang a test.
@@ -11,6 +13,8 @@
 #include "cpu.h"
 
 #define POLL_LIMIT 100000
+#define COM1_LCR (COM1_BASE + 3)
+#define LCR_8N1 0x03
 
 static void wait_lsr(uint8_t bit)
 {
@@ -19,6 +23,11 @@ static void wait_lsr(uint8_t bit)
 			return;
 		pause();
 	}
+}
+
+void serial_init(void)
+{
+	outb(COM1_LCR, LCR_8N1);
 }
 
 void serial_putc(char c)

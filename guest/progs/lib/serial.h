@@ -10,6 +10,7 @@
 #define LSR_THRE  0x20  /* transmit holding register empty */
 #define LSR_TEMT  0x40  /* transmitter empty: the last bit has left */
 
+void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 void serial_drain(void);
