@@ -15,7 +15,7 @@ GP_DIR   := guest/progs
 GP_OUT   := $(BUILD)/guest
 GP_OBJ   := $(BUILD)/guest/obj
 
-GP_NAMES := demo test-exits test-triple test-hltcli
+GP_NAMES := demo test-exits test-triple test-hltcli bench-exits
 GUEST_PROGS += $(GP_NAMES)
 
 # Extra sources per program (beside guest/progs/<name>.c).

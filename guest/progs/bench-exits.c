@@ -1,0 +1,114 @@
+/*
+ * bench-exits: what one exit costs, measured from inside the guest.
+ *
+ * Under Bochs with `clock: sync=none` the TSC advances by one per emulated
+ * instruction, so an RDTSC delta is the number of instructions spent,
+ * guest and hypervisor together (DESIGN.md "Measuring speed"). Each
+ * operation runs WARMUP times, then ITERATIONS times between two RDTSCs
+ * through the same indirect call; the cost of that bare loop (an empty
+ * operation) is measured the same way and subtracted. Under Shade the
+ * EXIT_COUNT hypercall around the timed loop gives the exits per operation.
+ *
+ * Output, one line per operation:
+ *   BENCH <name> ticks=<per op> exits=<per op, rounded> iterations=<n>
+ */
+#include "guest.h"
+
+#define ITERATIONS 1000
+#define WARMUP 100
+#define PORT_UNCLAIMED 0x250
+
+struct bench {
+	const char *name;
+	void (*op)(void);
+	bool needs_shade;       /* VMCALL raises #UD elsewhere */
+};
+
+static void op_nothing(void) { asm volatile(""); }
+static void op_cpuid(void) { cpuid(0); }
+static void op_vmcall_version(void) { vmcall3(HC_VERSION, 0, 0); }
+static void op_in_com1_lsr(void) { inb(COM1_LSR); }
+static void op_in_unclaimed(void) { inb(PORT_UNCLAIMED); }
+static void op_out_port80(void) { outb(0x80, 0); }
+static void op_rdmsr_sysenter_cs(void) { rdmsr(0x174); }
+
+static const struct bench benches[] = {
+	{ "cpuid", op_cpuid, false },
+	{ "vmcall-version", op_vmcall_version, true },
+	{ "in-com1-lsr", op_in_com1_lsr, false },
+	{ "in-unclaimed", op_in_unclaimed, false },
+	{ "out-port80", op_out_port80, false },
+	{ "rdmsr-sysenter-cs", op_rdmsr_sysenter_cs, false },
+};
+
+struct sample {
+	uint64_t ticks;         /* for all ITERATIONS */
+	uint64_t exits;         /* for all ITERATIONS, 0 without Shade */
+};
+
+static bool under_shade;
+
+/* The timed loop. noinline + the indirect call keep it the same for every
+ * operation, so the empty operation's cost is exactly the loop's. */
+static __attribute__((noinline)) uint64_t time_loop(void (*op)(void), int n)
+{
+	uint64_t t0 = rdtsc();
+
+	for (int i = 0; i < n; i++)
+		op();
+	return rdtsc() - t0;
+}
+
+static struct sample measure(void (*op)(void))
+{
+	struct sample s = { 0 };
+	uint64_t e0 = 0, e1 = 0;
+
+	time_loop(op, WARMUP);
+	if (under_shade)
+		e0 = hc_exit_count();
+	s.ticks = time_loop(op, ITERATIONS);
+	if (under_shade) {
+		e1 = hc_exit_count();
+		/* e1 counts the EXIT_COUNT VMCALL that read e0 as well. */
+		s.exits = e1 - e0 - 1;
+	}
+	return s;
+}
+
+static uint64_t per_op(uint64_t total)
+{
+	return udiv64(total + ITERATIONS / 2, ITERATIONS, NULL);
+}
+
+int guest_main(void)
+{
+	struct sample loop;
+	uint64_t overhead;
+
+	under_shade = shade_present();
+	printf("bench-exits: %s, %u iterations after %u warm-up, "
+	       "ticks exclude the bare loop overhead\n",
+	       under_shade ? "under Shade" : "bare machine (no exit counts)",
+	       ITERATIONS, WARMUP);
+	loop = measure(op_nothing);
+	overhead = loop.ticks;
+	printf("BENCH loop-overhead ticks=%llu exits=%llu iterations=%u\n",
+	       per_op(loop.ticks), per_op(loop.exits), ITERATIONS);
+	for (unsigned i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		const struct bench *b = &benches[i];
+		struct sample s;
+		uint64_t net;
+
+		if (b->needs_shade && !under_shade) {
+			printf("bench-exits: %s skipped: not under Shade\n",
+			       b->name);
+			continue;
+		}
+		s = measure(b->op);
+		net = s.ticks > overhead ? s.ticks - overhead : 0;
+		printf("BENCH %s ticks=%llu exits=%llu iterations=%u\n",
+		       b->name, per_op(net), per_op(s.exits), ITERATIONS);
+	}
+	return 0;
+}
