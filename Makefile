@@ -65,16 +65,16 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 iso: $(BUILD)/shade.elf
-	tools/shade-run --iso-only $(BUILD)/shade.iso
+	tools/shade-run --shade $(BUILD)/shade.elf --iso-only $(BUILD)/shade.iso
 
 run: all
-	tools/shade-run --demo
+	tools/shade-run --shade $(BUILD)/shade.elf
 
 test: all unit
-	tests/run-tests
+	BUILD=$(BUILD) tests/run-tests
 
 bench: all
-	tests/run-bench
+	BUILD=$(BUILD) tests/run-bench
 
 deps:
 	tools/install-deps
