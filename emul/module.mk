@@ -1,0 +1,8 @@
+# emul/: the x86 instruction emulator (decoder + executor), portable C.
+EMUL_SRCS := emul/tables.c emul/decode.c
+HV_SRCS += $(EMUL_SRCS)
+
+# Decoder: hand-written cases + length cross-check against Capstone 4.
+UNIT_TESTS += test_emul_decode
+test_emul_decode_DEPS := $(EMUL_SRCS)
+test_emul_decode_LIBS := -lcapstone
