@@ -1,0 +1,66 @@
+/* Sorted ranges with a binary search (the Jailhouse way for MMIO regions). */
+#include "emul/dev/iobus.h"
+
+bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev_ops *ops,
+	       void *dev, const char *name)
+{
+	if (b->n == IOBUS_MAX_RANGES || len == 0 || base + len < base)
+		return false;
+	int i = 0;
+	while (i < b->n && b->r[i].base < base)
+		i++;
+	if (i > 0 && b->r[i - 1].base + b->r[i - 1].len > base)
+		return false;
+	if (i < b->n && base + len > b->r[i].base)
+		return false;
+	for (int j = b->n; j > i; j--)
+		b->r[j] = b->r[j - 1];
+	b->r[i] = (struct io_range){ base, len, ops, dev, name };
+	b->n++;
+	return true;
+}
+
+const struct io_range *iobus_find(const struct iobus *b, uint64_t addr)
+{
+	int lo = 0, hi = b->n - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		const struct io_range *r = &b->r[mid];
+		if (addr < r->base)
+			hi = mid - 1;
+		else if (addr - r->base >= r->len)
+			lo = mid + 1;
+		else
+			return r;
+	}
+	return 0;
+}
+
+static uint64_t ones(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
+{
+	const struct io_range *r = iobus_find(b, addr);
+	if (!r || !r->ops->read) {
+		*val = ones(size);
+		b->unclaimed += !r;
+		return r != 0;
+	}
+	*val = r->ops->read(r->dev, addr - r->base, size) & ones(size);
+	return true;
+}
+
+bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val)
+{
+	const struct io_range *r = iobus_find(b, addr);
+	if (!r) {
+		b->unclaimed++;
+		return false;
+	}
+	if (r->ops->write)
+		r->ops->write(r->dev, addr - r->base, size, val & ones(size));
+	return true;
+}

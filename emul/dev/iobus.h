@@ -1,0 +1,38 @@
+/* A VM's I/O-port bus and MMIO bus: devices claim ranges; an access goes to
+ * the one device whose range holds it. Unclaimed reads return all-ones and
+ * unclaimed writes are dropped, as on a PC with nothing decoding the address. */
+#ifndef EMUL_DEV_IOBUS_H
+#define EMUL_DEV_IOBUS_H
+#include <stdint.h>
+#include <stdbool.h>
+
+struct io_dev_ops {
+	/* @off is relative to the range's base; @size is 1, 2, 4 or 8. */
+	uint64_t (*read)(void *dev, uint64_t off, unsigned size);
+	void (*write)(void *dev, uint64_t off, unsigned size, uint64_t val);
+};
+
+struct io_range {
+	uint64_t base, len;
+	const struct io_dev_ops *ops;
+	void *dev;
+	const char *name;
+};
+
+#define IOBUS_MAX_RANGES 32
+
+struct iobus {
+	struct io_range r[IOBUS_MAX_RANGES];	/* sorted by base, non-overlapping */
+	int n;
+	uint64_t unclaimed;			/* accesses nobody decoded */
+};
+
+/* Returns false when the range overlaps another or the bus is full. */
+bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev_ops *ops,
+	       void *dev, const char *name);
+const struct io_range *iobus_find(const struct iobus *b, uint64_t addr);
+/* An access of @size bytes; returns false when no device claims @addr. */
+bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val);
+bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val);
+
+#endif

@@ -1,0 +1,1 @@
+HV_SRCS += mmu/host/frames.c mmu/host/hostpt.c

@@ -1,0 +1,142 @@
+/* Host tests for the port/MMIO bus and the guest UART model (emul/dev). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "emul/dev/iobus.h"
+#include "emul/dev/uart16550.h"
+
+struct fake { uint64_t last_off, last_val; unsigned last_size, writes; };
+
+static uint64_t fake_read(void *dev, uint64_t off, unsigned size)
+{
+	(void)dev;
+	return 0x1122334455667788ull + off + size;
+}
+
+static void fake_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	struct fake *f = dev;
+	f->last_off = off, f->last_size = size, f->last_val = val, f->writes++;
+}
+
+static const struct io_dev_ops fake_ops = { fake_read, fake_write };
+
+static void unclaimed_reads_all_ones(void **state)
+{
+	(void)state;
+	struct iobus b = { 0 };
+	uint64_t v;
+	assert_false(iobus_read(&b, 0x1234, 1, &v));
+	assert_int_equal(v, 0xff);
+	assert_false(iobus_read(&b, 0x1234, 2, &v));
+	assert_int_equal(v, 0xffff);
+	assert_false(iobus_read(&b, 0x1234, 4, &v));
+	assert_int_equal(v, 0xffffffffull);
+	assert_false(iobus_read(&b, 0x1234, 8, &v));
+	assert_int_equal(v, ~0ull);
+	assert_false(iobus_write(&b, 0x1234, 4, 7));
+	assert_int_equal(b.unclaimed, 5);
+}
+
+static void ranges_route_and_refuse_overlap(void **state)
+{
+	(void)state;
+	struct iobus b = { 0 };
+	struct fake a = { 0 }, c = { 0 };
+	assert_true(iobus_add(&b, 0x3f8, 8, &fake_ops, &a, "a"));
+	assert_true(iobus_add(&b, 0x80, 1, &fake_ops, &c, "c"));
+	assert_false(iobus_add(&b, 0x3ff, 2, &fake_ops, &c, "overlap-end"));
+	assert_false(iobus_add(&b, 0x3f0, 9, &fake_ops, &c, "overlap-start"));
+	assert_false(iobus_add(&b, ~0ull - 1, 4, &fake_ops, &c, "wraps"));
+	assert_false(iobus_add(&b, 0x10, 0, &fake_ops, &c, "empty"));
+	assert_true(iobus_add(&b, 0x400, 1, &fake_ops, &c, "adjacent"));
+	assert_true(iobus_write(&b, 0x3fd, 1, 0x1ff));
+	assert_int_equal(a.last_off, 5);
+	assert_int_equal(a.last_val, 0xff);	/* masked to the access size */
+	uint64_t v;
+	assert_true(iobus_read(&b, 0x3f9, 2, &v));
+	assert_int_equal(v, (0x1122334455667788ull + 1 + 2) & 0xffff);
+	assert_null(iobus_find(&b, 0x3f7));
+	assert_null(iobus_find(&b, 0x401));
+	assert_non_null(iobus_find(&b, 0x80));
+}
+
+static void bus_fills_up(void **state)
+{
+	(void)state;
+	struct iobus b = { 0 };
+	struct fake f = { 0 };
+	for (int i = 0; i < IOBUS_MAX_RANGES; i++)
+		assert_true(iobus_add(&b, 0x1000 - i * 0x10, 4, &fake_ops, &f, "x"));
+	assert_false(iobus_add(&b, 0x5000, 4, &fake_ops, &f, "full"));
+	for (int i = 0; i < IOBUS_MAX_RANGES; i++)
+		assert_non_null(iobus_find(&b, 0x1000 - i * 0x10 + 3));
+}
+
+static char out[64];
+static unsigned out_len;
+static void sink(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	if (out_len < sizeof(out))
+		out[out_len++] = (char)byte;
+}
+
+static void uart_transmits_and_receives(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	out_len = 0;
+	uart16550_init(&u, sink, 0);
+	const struct io_dev_ops *o = &uart16550_ops;
+	assert_int_equal(o->read(&u, 5, 1) & 0x61, 0x60);	/* THRE|TEMT, no DR */
+	o->write(&u, 0, 1, 'h');
+	o->write(&u, 0, 1, 'i');
+	assert_memory_equal(out, "hi", 2);
+	assert_true(uart16550_receive(&u, 'x'));
+	assert_int_equal(o->read(&u, 5, 1) & 1, 1);
+	assert_int_equal(o->read(&u, 0, 1), 'x');
+	assert_int_equal(o->read(&u, 5, 1) & 1, 0);
+	/* Divisor latch: DLAB routes offsets 0/1 to DLL/DLM, not THR. */
+	o->write(&u, 3, 1, 0x83);
+	o->write(&u, 0, 1, 0x0c);
+	o->write(&u, 1, 1, 0x00);
+	assert_int_equal(o->read(&u, 0, 1), 0x0c);
+	assert_int_equal(out_len, 2);
+	o->write(&u, 3, 1, 0x03);
+	o->write(&u, 7, 1, 0x5a);
+	assert_int_equal(o->read(&u, 7, 1), 0x5a);
+	/* Loopback: transmitted bytes come back as received ones. */
+	o->write(&u, 4, 1, 0x10);
+	o->write(&u, 0, 1, 'L');
+	assert_int_equal(out_len, 2);
+	assert_int_equal(o->read(&u, 0, 1), 'L');
+}
+
+static void uart_receive_buffer_is_bounded(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	uart16550_init(&u, sink, 0);
+	for (int i = 0; i < UART_RX_BUF; i++)
+		assert_true(uart16550_receive(&u, (uint8_t)i));
+	assert_false(uart16550_receive(&u, 0xee));
+	for (int i = 0; i < UART_RX_BUF; i++)
+		assert_int_equal(uart16550_ops.read(&u, 0, 1), (uint8_t)i);
+	assert_int_equal(uart16550_ops.read(&u, 5, 1) & 1, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unclaimed_reads_all_ones),
+		cmocka_unit_test(ranges_route_and_refuse_overlap),
+		cmocka_unit_test(bus_fills_up),
+		cmocka_unit_test(uart_transmits_and_receives),
+		cmocka_unit_test(uart_receive_buffer_is_bounded),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,162 @@
+/* The VM-exit loop and the dispatch table keyed by exit reason. Any exit
+ * without a handler stops its VM with the reason, qualification and RIP:
+ * one loud, informative ending. */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/dump.h"
+#include "lib/log.h"
+
+enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
+int vmx_enter(struct guest_regs *regs, int launched);
+
+static enum exit_action handle_triple_fault(struct vcpu *v)
+{
+	vm_stop(v->vm, VM_END_FAULT, 0, "triple fault at RIP %lx (guest could not deliver an exception)",
+		vmread(GUEST_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action handle_hlt(struct vcpu *v)
+{
+	uint64_t rflags = vmread(GUEST_RFLAGS);
+	if (!(rflags & RFLAGS_IF)) {
+		vm_stop(v->vm, VM_END_FAULT, 0, "HLT with interrupts disabled at RIP %lx: the vCPU can never wake up",
+			vmread(GUEST_RIP));
+		return EXIT_STOP;
+	}
+	/* No device of this platform can interrupt yet, so an idle vCPU would
+	 * sleep forever: say so rather than hang. */
+	vm_stop(v->vm, VM_END_FAULT, 0, "HLT at RIP %lx waits for an interrupt no device will raise",
+		vmread(GUEST_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action handle_external_interrupt(struct vcpu *v)
+{
+	(void)v;	/* acknowledged on exit; the host masks its sources */
+	return EXIT_RESUME;
+}
+
+/* VMX instructions, MONITOR/MWAIT: hidden in CPUID, so #UD as on a CPU
+ * without them (SDM Vol. 3C 26.1.2: they exit unconditionally). */
+static enum exit_action handle_ud(struct vcpu *v)
+{
+	inject_ud(v);
+	return EXIT_RESUME;
+}
+
+/* INVD: nothing is cached that the guest could lose; a no-op. */
+static enum exit_action handle_nop(struct vcpu *v)
+{
+	skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_entry_failure(struct vcpu *v)
+{
+	uint32_t basic = v->exit_reason & 0xffff;
+	kprintf("shade: %s: VM entry failed: %s (exit reason %u, qualification %lx)\n",
+		v->vm->name, vmx_exit_name(basic), basic, v->exit_qual);
+	if (basic == EXIT_INVALID_GUEST_STATE)
+		kprintf("shade: %s: the guest-state fields involved (SDM Vol. 3C 27.3.1):\n", v->vm->name);
+	else if (basic == EXIT_MSR_LOAD_FAIL)
+		kprintf("shade: %s: VM-entry MSR-load entry %lu failed\n", v->vm->name, v->exit_qual);
+	vmcs_dump_fields();
+	vm_stop(v->vm, VM_END_ENTRY_FAILURE, 0, "VM entry failure: %s", vmx_exit_name(basic));
+	return EXIT_STOP;
+}
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
+	[EXIT_EXCEPTION_NMI] = handle_exception,
+	[EXIT_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_INVD] = handle_nop,
+	[EXIT_INVLPG] = handle_invlpg,
+	[EXIT_VMCALL] = handle_vmcall,
+	[EXIT_VMCLEAR] = handle_ud, [EXIT_VMLAUNCH] = handle_ud, [EXIT_VMPTRLD] = handle_ud,
+	[EXIT_VMPTRST] = handle_ud, [EXIT_VMREAD] = handle_ud, [EXIT_VMRESUME] = handle_ud,
+	[EXIT_VMWRITE] = handle_ud, [EXIT_VMXOFF] = handle_ud, [EXIT_VMXON] = handle_ud,
+	[EXIT_INVEPT] = handle_ud, [EXIT_INVVPID] = handle_ud, [EXIT_VMFUNC] = handle_ud,
+	[EXIT_MWAIT] = handle_ud, [EXIT_MONITOR] = handle_ud,
+	[EXIT_CR_ACCESS] = handle_cr_access,
+	[EXIT_IO_INSTRUCTION] = handle_io,
+	[EXIT_RDMSR] = handle_rdmsr,
+	[EXIT_WRMSR] = handle_wrmsr,
+	[EXIT_INVALID_GUEST_STATE] = handle_entry_failure,
+	[EXIT_MSR_LOAD_FAIL] = handle_entry_failure,
+	[EXIT_MCE_DURING_ENTRY] = handle_entry_failure,
+};
+
+void skip_instruction(struct vcpu *v)
+{
+	(void)v;
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & 3)
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+}
+
+void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
+{
+	(void)v;
+	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_CODE;
+		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+unsigned guest_cpl(void)
+{
+	return (vmread(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+unsigned guest_width(struct vcpu *v)
+{
+	uint64_t cs_ar = vmread(GUEST_CS_AR_BYTES);
+	if ((v->efer & EFER_LMA) && (cs_ar & (1u << 13)))
+		return 64;
+	return (cs_ar & (1u << 14)) ? 32 : 16;
+}
+
+static enum exit_action dispatch(struct vcpu *v)
+{
+	v->exit_reason = (uint32_t)vmread(VM_EXIT_REASON);
+	v->exit_qual = vmread(EXIT_QUALIFICATION);
+	uint32_t basic = v->exit_reason & 0xffff;
+	v->exits++;
+	if (basic < EXIT_REASON_MAX)
+		v->exits_by_reason[basic]++;
+	if (v->exit_reason & EXIT_REASON_ENTRY_FAILURE)
+		return handle_entry_failure(v);
+	exit_handler_fn h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
+	if (!h) {
+		vm_stop(v->vm, VM_END_FAULT, 0, "unhandled VM exit: %s (reason %u), qualification %lx, RIP %lx",
+			vmx_exit_name(basic), basic, v->exit_qual, vmread(GUEST_RIP));
+		return EXIT_STOP;
+	}
+	return h(v);
+}
+
+void vcpu_run(struct vcpu *v, uint64_t budget)
+{
+	while (v->vm->state == VM_RUNNING && budget--) {
+		int rc = vmx_enter(&v->regs, v->launched);
+		if (rc != VMFAIL_NONE) {
+			uint64_t err = rc == VMFAIL_VALID ? vmread(VM_INSTRUCTION_ERROR) : 0;
+			kprintf("shade: %s: %s failed: %s (VM-instruction error %lu)\n", v->vm->name,
+				v->launched ? "VMRESUME" : "VMLAUNCH",
+				rc == VMFAIL_VALID ? vmx_insn_error_name(err) : "no current VMCS", err);
+			vmcs_dump_fields();
+			vm_stop(v->vm, VM_END_ENTRY_FAILURE, 0, "VM entry failed: %s",
+				rc == VMFAIL_VALID ? vmx_insn_error_name(err) : "VMfailInvalid");
+			return;
+		}
+		v->launched = true;
+		if (dispatch(v) == EXIT_STOP)
+			return;
+	}
+}

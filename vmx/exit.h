@@ -1,0 +1,36 @@
+/* The VM-exit handlers' common ground. */
+#ifndef VMX_EXIT_H
+#define VMX_EXIT_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "vmx/vcpu.h"
+
+enum exit_action { EXIT_RESUME, EXIT_STOP };
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
+
+/* Handlers, one per file (vmx/exit_*.c). */
+enum exit_action handle_cpuid(struct vcpu *v);
+enum exit_action handle_io(struct vcpu *v);
+enum exit_action handle_rdmsr(struct vcpu *v);
+enum exit_action handle_wrmsr(struct vcpu *v);
+enum exit_action handle_cr_access(struct vcpu *v);
+enum exit_action handle_vmcall(struct vcpu *v);
+enum exit_action handle_exception(struct vcpu *v);
+enum exit_action handle_invlpg(struct vcpu *v);
+
+/* Advance RIP past the exiting instruction and drop STI/MOV-SS blocking
+ * (an instruction completed, SDM Vol. 3C 25.4.2). */
+void skip_instruction(struct vcpu *v);
+/* Queue a hardware exception for the next VM entry (SDM 27.6). */
+void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+static inline void inject_gp(struct vcpu *v) { inject_exception(v, 13, true, 0); }
+static inline void inject_ud(struct vcpu *v) { inject_exception(v, 6, false, 0); }
+/* CPL from the guest's SS access rights (SDM 5.5: CPL = SS.DPL). */
+unsigned guest_cpl(void);
+/* The guest's operating width: 16, 32 or 64. */
+unsigned guest_width(struct vcpu *v);
+
+/* Run the vCPU until its VM stops or @budget exits have passed. */
+void vcpu_run(struct vcpu *v, uint64_t budget);
+
+#endif

@@ -1,0 +1,84 @@
+/* CPUID: one policy for what the guest sees. The host CPU's answer passes
+ * through except for features Shade does not virtualize (hidden so a guest
+ * never tries them) and the hypervisor leaves 0x40000000+. */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/hypercall.h"
+#include "lib/x86.h"
+
+/* Leaf 1 ECX/EDX bits hidden (SDM Vol. 2A, CPUID, Table 3-10/3-11). */
+#define L1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | (1u << 6) /* SMX */ | \
+		     (1u << 17) /* PCID */ | (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
+		     (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ | (1u << 28) /* AVX */ | \
+		     (1u << 12) /* FMA */ | (1u << 29) /* F16C */)
+#define L1_ECX_HYPERVISOR (1u << 31)
+#define L1_EDX_HIDE ((1u << 9) /* APIC: no virtual APIC until issue 5 */ | (1u << 22) /* ACPI thermal */ | \
+		     (1u << 29) /* TM */)
+/* Leaf 7.0 EBX: what may show (things that need no virtualization). */
+#define L7_EBX_SHOW ((1u << 0) /* FSGSBASE */ | (1u << 3) /* BMI1 */ | (1u << 7) /* SMEP */ | \
+		     (1u << 8) /* BMI2 */ | (1u << 9) /* ERMS */ | (1u << 18) /* RDSEED */ | \
+		     (1u << 19) /* ADX */ | (1u << 20) /* SMAP */ | (1u << 23) /* CLFLUSHOPT */)
+
+static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	if (leaf == 0x40000000) {
+		/* Max hypervisor leaf and the 12-byte signature "Shade\0...". */
+		r.eax = 0x40000001;
+		r.ebx = 'S' | 'h' << 8 | 'a' << 16 | 'd' << 24;
+		r.ecx = 'e';
+		r.edx = 0;
+	} else if (leaf == 0x40000001) {
+		r.eax = SHADE_HC_ABI_VERSION;
+	}
+	return r;
+}
+
+struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+	(void)v;
+	if ((leaf & 0xffffff00) == 0x40000000)
+		return hypervisor_leaf(leaf);
+	struct cpuid_regs r = cpuid(leaf, sub);
+	switch (leaf) {
+	case 1:
+		r.ecx = (r.ecx & ~L1_ECX_HIDE) | L1_ECX_HYPERVISOR;
+		r.edx &= ~L1_EDX_HIDE;
+		/* One logical processor, initial APIC ID 0. */
+		r.ebx = (r.ebx & 0xffff) | (1u << 16);
+		r.edx &= ~(1u << 28);	/* HTT */
+		break;
+	case 5:	/* MONITOR/MWAIT */
+	case 6:	/* thermal and power */
+	case 0xa: /* performance monitoring: no virtual PMU */
+	case 0xd: /* XSAVE: hidden */
+		r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 7:
+		if (sub == 0) {
+			r.eax = 0;
+			r.ebx &= L7_EBX_SHOW;
+			r.ecx = 0;
+			r.edx = 0;
+		} else {
+			r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		}
+		break;
+	default:
+		break;
+	}
+	return r;
+}
+
+enum exit_action handle_cpuid(struct vcpu *v)
+{
+	uint64_t *g = v->regs.gpr;
+	struct cpuid_regs r = cpuid_policy(v, (uint32_t)g[R_RAX], (uint32_t)g[R_RCX]);
+	/* CPUID writes the 32-bit registers, zeroing the upper halves. */
+	g[R_RAX] = r.eax;
+	g[R_RBX] = r.ebx;
+	g[R_RCX] = r.ecx;
+	g[R_RDX] = r.edx;
+	skip_instruction(v);
+	return EXIT_RESUME;
+}

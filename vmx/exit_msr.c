@@ -1,0 +1,135 @@
+/* RDMSR/WRMSR: an allow-list. Each MSR the guest may touch has a row; any
+ * other index raises #GP(0) as on a CPU without that MSR. Writes get the
+ * CPU's own checks (reserved bits, canonical addresses). */
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/guest_mem.h"
+#include "lib/x86.h"
+#include "lib/log.h"
+
+enum msr_kind { MSR_VMCS, MSR_VCPU, MSR_CONST, MSR_TSC, MSR_EFER, MSR_PAT };
+
+struct msr_rule {
+	uint32_t index;
+	enum msr_kind kind;
+	bool writable;
+	bool canonical;			/* the value is an address: #GP if non-canonical */
+	enum vmcs_field field;		/* MSR_VMCS */
+	size_t vcpu_off;		/* MSR_VCPU: offset in struct vcpu */
+	uint64_t value;			/* MSR_CONST */
+};
+
+#define VCPU_FIELD(f) .kind = MSR_VCPU, .vcpu_off = __builtin_offsetof(struct vcpu, f)
+
+static const struct msr_rule msr_rules[] = {
+	{ 0x10, .kind = MSR_TSC, .writable = true },			/* IA32_TSC */
+	{ 0x1b, .kind = MSR_CONST, .value = 0xfee00900 },		/* IA32_APIC_BASE: BSP, enabled */
+	{ 0x3a, .kind = MSR_CONST, .value = 1 },			/* FEATURE_CONTROL: locked, VMX off */
+	{ 0xfe, .kind = MSR_CONST, .value = 0 },			/* MTRRcap: no MTRRs */
+	{ MSR_IA32_SYSENTER_CS, .kind = MSR_VMCS, .writable = true, .field = GUEST_SYSENTER_CS },
+	{ MSR_IA32_SYSENTER_ESP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_ESP },
+	{ MSR_IA32_SYSENTER_EIP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_EIP },
+	{ MSR_IA32_PAT, .kind = MSR_PAT, .writable = true },
+	{ MSR_IA32_EFER, .kind = MSR_EFER, .writable = true },
+	{ 0xC0000081, VCPU_FIELD(star), .writable = true },		/* STAR */
+	{ 0xC0000082, VCPU_FIELD(lstar), .writable = true, .canonical = true },
+	{ 0xC0000083, VCPU_FIELD(cstar), .writable = true, .canonical = true },
+	{ 0xC0000084, VCPU_FIELD(fmask), .writable = true },
+	{ MSR_FS_BASE, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_FS_BASE },
+	{ MSR_GS_BASE, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_GS_BASE },
+	{ 0xC0000102, VCPU_FIELD(kernel_gs_base), .writable = true, .canonical = true },
+};
+
+static const struct msr_rule *find_rule(uint32_t index)
+{
+	for (size_t i = 0; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
+		if (msr_rules[i].index == index)
+			return &msr_rules[i];
+	return 0;
+}
+
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+}
+
+/* PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */
+static bool valid_pat(uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		unsigned t = (v >> (i * 8)) & 0xff;
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+/* EFER: SCE, LME, NXE writable (LMA is read-only; bits the CPU lacks are
+ * reserved); LME can't change while paging is on (SDM Vol. 3A 10.8.5). */
+static bool write_efer(struct vcpu *v, uint64_t val)
+{
+	uint64_t ok = EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE;
+	struct cpuid_regs r = cpuid(0x80000001, 0);
+	if (!(r.edx & (1u << 20)))
+		ok &= ~EFER_NXE;
+	if (val & ~ok)
+		return false;
+	if ((v->cr0 & CR0_PG) && ((val ^ v->efer) & EFER_LME))
+		return false;
+	v->efer = (val & ~EFER_LMA) | (v->efer & EFER_LMA);
+	if (!gmem_load_context(v))
+		return false;
+	return true;
+}
+
+static uint64_t *vcpu_slot(struct vcpu *v, const struct msr_rule *r)
+{
+	return (uint64_t *)((char *)v + r->vcpu_off);
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v)
+{
+	uint64_t *g = v->regs.gpr;
+	const struct msr_rule *r = find_rule((uint32_t)g[R_RCX]);
+	uint64_t val = 0;
+	if (!r) {
+		inject_gp(v);
+		return EXIT_RESUME;
+	}
+	switch (r->kind) {
+	case MSR_VMCS: val = vmread(r->field); break;
+	case MSR_VCPU: val = *vcpu_slot(v, r); break;
+	case MSR_CONST: val = r->value; break;
+	case MSR_TSC: val = rdtsc() + vmread(TSC_OFFSET); break;
+	case MSR_EFER: val = v->efer; break;
+	case MSR_PAT: val = v->pat; break;
+	}
+	g[R_RAX] = (uint32_t)val;
+	g[R_RDX] = val >> 32;
+	skip_instruction(v);
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v)
+{
+	uint64_t *g = v->regs.gpr;
+	const struct msr_rule *r = find_rule((uint32_t)g[R_RCX]);
+	uint64_t val = (g[R_RDX] << 32) | (uint32_t)g[R_RAX];
+	bool ok = r && r->writable && (!r->canonical || canonical(val));
+	if (ok) {
+		switch (r->kind) {
+		case MSR_VMCS: vmwrite(r->field, val); break;
+		case MSR_VCPU: *vcpu_slot(v, r) = val; wrmsr(r->index, val); break;
+		case MSR_CONST: break;
+		case MSR_TSC: vmwrite(TSC_OFFSET, val - rdtsc()); break;
+		case MSR_EFER: ok = write_efer(v, val); break;
+		case MSR_PAT: ok = valid_pat(val); if (ok) v->pat = val; break;
+		}
+	}
+	if (!ok) {
+		inject_gp(v);
+		return EXIT_RESUME;
+	}
+	skip_instruction(v);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,67 @@
+/* The issue-2 platform: COM1, QEMU's isa-debug-exit at 0xf4, and the POST
+ * port 0x80 (written by many kernels as an I/O delay). Everything else on
+ * the port bus reads all-ones. */
+#include "vmx/platform.h"
+#include "vmx/vcpu.h"
+#include "lib/log.h"
+
+static void com1_out(void *ctx, uint8_t byte)
+{
+	platform_console_put(ctx, byte);
+}
+
+void platform_console_flush(struct vm_platform *p)
+{
+	if (!p->line_len)
+		return;
+	kprintf("[%s] %.*s\n", p->vm->name, (int)p->line_len, p->line);
+	p->line_len = 0;
+}
+
+void platform_console_put(struct vm_platform *p, uint8_t byte)
+{
+	if (byte == '\n') {
+		if (p->line_len)
+			platform_console_flush(p);
+		else
+			kprintf("[%s] \n", p->vm->name);
+		return;
+	}
+	if (byte == '\r')
+		return;
+	/* Control bytes other than tab would garble the log: show them as '.'. */
+	if ((byte < 0x20 && byte != '\t') || byte == 0x7f)
+		byte = '.';
+	p->line[p->line_len++] = (char)byte;
+	if (p->line_len == CONSOLE_LINE_MAX)
+		platform_console_flush(p);
+}
+
+/* isa-debug-exit (QEMU hw/misc/debugexit semantics): a write of v ends the
+ * VM with status (v << 1) | 1; reads return all-ones. */
+static void debug_exit_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	struct vm_platform *p = dev;
+	(void)off;
+	(void)size;
+	p->debug_exit_pending = 1;
+	p->debug_exit_status = (int)(((val << 1) | 1) & 0xff);
+}
+
+static const struct io_dev_ops debug_exit_ops = { 0, debug_exit_write };
+
+static void ignore_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	(void)dev, (void)off, (void)size, (void)val;
+}
+
+static const struct io_dev_ops post_ops = { 0, ignore_write };
+
+void platform_init(struct vm_platform *p, struct vm *vm)
+{
+	p->vm = vm;
+	uart16550_init(&p->com1, com1_out, p);
+	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
+	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
+	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
+}

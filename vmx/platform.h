@@ -1,0 +1,29 @@
+/* A VM's devices and buses (the issue-2 platform; issue 5 grows it). */
+#ifndef VMX_PLATFORM_H
+#define VMX_PLATFORM_H
+#include <stdint.h>
+#include "emul/dev/iobus.h"
+#include "emul/dev/uart16550.h"
+
+struct vm;
+
+#define CONSOLE_LINE_MAX 160
+
+struct vm_platform {
+	struct vm *vm;
+	struct iobus pio;
+	struct iobus mmio;
+	struct uart16550 com1;
+	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
+	unsigned line_len;
+	/* isa-debug-exit: set when the guest wrote port 0xf4. */
+	int debug_exit_pending;
+	int debug_exit_status;
+};
+
+void platform_init(struct vm_platform *p, struct vm *vm);
+/* Write guest console text to Shade's console as "[vmN] ..." lines. */
+void platform_console_put(struct vm_platform *p, uint8_t byte);
+void platform_console_flush(struct vm_platform *p);
+
+#endif

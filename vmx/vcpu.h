@@ -1,0 +1,67 @@
+/* A VM and its (single, for now) vCPU. */
+#ifndef VMX_VCPU_H
+#define VMX_VCPU_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "vmx/vmx_defs.h"
+
+/* Register numbers in x86 encoding order (ModRM/exit-qualification order). */
+enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
+       R_R8, R_R9, R_R10, R_R11, R_R12, R_R13, R_R14, R_R15 };
+
+/* Layout shared with vmx/entry.S: 16 GPRs (the RSP slot is synced with the
+ * VMCS around handlers that need it), then CR2. */
+struct guest_regs {
+	uint64_t gpr[16];
+	uint64_t cr2;
+};
+
+enum vm_state { VM_RUNNING, VM_STOPPED };
+
+/* How a VM ended; ordered by how bad it is (the worst decides Shade's end). */
+enum vm_end { VM_END_NONE, VM_END_GUEST, VM_END_FAULT, VM_END_ENTRY_FAILURE };
+
+struct vm;
+
+struct vcpu {
+	struct guest_regs regs;		/* first: entry.S indexes it */
+	struct vm *vm;
+	uint64_t vmcs_pa;
+	bool launched;
+
+	/* The guest's own view of its control registers (VMX runs it with
+	 * shadow paging and Shade's fixed bits; the read shadows show these). */
+	uint64_t cr0, cr3, cr4, efer;
+	uint64_t pat;
+	/* MSRs VMX does not switch; loaded when this vCPU runs. */
+	uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+	/* VM-entry MSR-load area for EFER on CPUs without the EFER entry
+	 * control: {index, reserved, value} (SDM 25.8.2). */
+	uint64_t efer_load[2] __attribute__((aligned(16)));
+
+	/* Software copies of exit information, read once per exit. */
+	uint32_t exit_reason;
+	uint64_t exit_qual;
+
+	uint64_t exits;
+	uint64_t exits_by_reason[EXIT_REASON_MAX];
+};
+
+#define VM_NAME_MAX 8
+
+struct vm {
+	int id;
+	char name[VM_NAME_MAX];
+	enum vm_state state;
+	enum vm_end end;
+	int status;
+	struct vcpu vcpu;
+	struct vm_platform *plat;	/* devices and buses (vmx/platform.c) */
+	struct vm_memory *mem;		/* memslots and shadow MMU (vmx/guest_mem.c) */
+};
+
+/* Stop @vm: print "shade: vmN stopped: <why>" and record how it ended. */
+void vm_stop(struct vm *vm, enum vm_end end, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

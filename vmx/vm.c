@@ -1,0 +1,124 @@
+/* VM objects and the round-robin scheduler. One vCPU per VM; a VM runs for
+ * a slice of exits, then the next one gets the CPU. A VM that stops (its
+ * own exit, a fault, an entry failure) is reported and the others go on. */
+#include <stdarg.h>
+#include "vmx/vm.h"
+#include "vmx/exit.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/platform.h"
+#include "vmx/guest_mem.h"
+#include "vmx/dump.h"
+#include "boot/crash.h"
+#include "lib/print.h"
+#include "lib/log.h"
+
+#define SLICE_EXITS 4096
+
+static struct vm vms[MAX_VMS];
+static struct vm_platform platforms[MAX_VMS];
+static struct vm_memory memories[MAX_VMS];
+static bool started[MAX_VMS];
+static struct vm *current;
+
+static void dump_current_vm(void)
+{
+	if (current) {
+		kprintf("shade: crashed while running %s (VMCS below)\n", current->name);
+		vmcs_dump_fields();
+	}
+}
+
+struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why)
+{
+	if (id < 0 || id >= MAX_VMS) {
+		*why = "VM number out of range";
+		return 0;
+	}
+	struct vm *vm = &vms[id];
+	vm->id = id;
+	snprintf(vm->name, sizeof(vm->name), "vm%d", id);
+	vm->vcpu.vm = vm;
+	vm->plat = &platforms[id];
+	vm->mem = &memories[id];
+	if (!gmem_init(vm->mem, ram, pool_pages, why))
+		return 0;
+	platform_init(vm->plat, vm);
+	crash_set_vm_dumper(dump_current_vm);
+	return vm;
+}
+
+void vm_start(struct vm *vm, const struct guest_entry *e)
+{
+	current = vm;
+	vmcs_init(&vm->vcpu, e);
+	if (!gmem_load_context(&vm->vcpu))
+		panic("%s: initial paging state refused", vm->name);
+	vm->state = VM_RUNNING;
+	started[vm->id] = true;
+}
+
+void vm_stop(struct vm *vm, enum vm_end end, int status, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	platform_console_flush(vm->plat);
+	vm->state = VM_STOPPED;
+	vm->end = end;
+	vm->status = status;
+	if (end == VM_END_GUEST)
+		log_info("%s %s", vm->name, msg);
+	else
+		log_err("%s stopped: %s", vm->name, msg);
+}
+
+static void report(struct vm *vm)
+{
+	char buf[512];
+	struct vcpu *v = &vm->vcpu;
+	kprintf("shade: %s: %lu exits:", vm->name, v->exits);
+	for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
+		if (v->exits_by_reason[r])
+			kprintf(" %s=%lu", vmx_exit_name(r), v->exits_by_reason[r]);
+	kprintf("\n");
+	mmu_counters_format(&vm->mem->mmu, buf, sizeof(buf));
+	kprintf("shade: %s: mmu: %s\n", vm->name, buf);
+}
+
+const char *vms_run_all(int *status)
+{
+	bool any = true;
+	while (any) {
+		any = false;
+		for (int i = 0; i < MAX_VMS; i++) {
+			struct vm *vm = &vms[i];
+			if (!started[i] || vm->state != VM_RUNNING)
+				continue;
+			current = vm;
+			vmcs_load(&vm->vcpu);
+			vcpu_run(&vm->vcpu, SLICE_EXITS);
+			if (vm->state != VM_RUNNING)
+				report(vm);
+			any = true;
+		}
+	}
+	current = 0;
+	/* The worst ending decides; among clean endings, the first non-zero status. */
+	enum vm_end worst = VM_END_NONE;
+	*status = 0;
+	for (int i = 0; i < MAX_VMS; i++) {
+		if (!started[i])
+			continue;
+		if (vms[i].end > worst)
+			worst = vms[i].end;
+		if (!*status && vms[i].status)
+			*status = vms[i].status;
+	}
+	static const char *const reasons[] = {
+		[VM_END_NONE] = "guest", [VM_END_GUEST] = "guest",
+		[VM_END_FAULT] = "vm-fault", [VM_END_ENTRY_FAILURE] = "entry-failure",
+	};
+	return reasons[worst];
+}

@@ -1,0 +1,19 @@
+/* VMs: creation, stopping, and running them all. */
+#ifndef VMX_VM_H
+#define VMX_VM_H
+#include <stdint.h>
+#include "vmx/vcpu.h"
+#include "vmx/vmcs.h"
+
+#define MAX_VMS 8
+
+/* A VM with @ram bytes of RAM at gpa 0 and a shadow pool of @pool_pages;
+ * NULL with *why on failure. The vCPU's VMCS is built by vm_start(). */
+struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why);
+/* Build the vCPU's VMCS with the entry state and load its paging context. */
+void vm_start(struct vm *vm, const struct guest_entry *e);
+/* Run every started VM, round-robin, until all have stopped. Returns the
+ * machine_end() reason and sets *status. */
+const char *vms_run_all(int *status);
+
+#endif

@@ -1,0 +1,24 @@
+/* Building a vCPU's VMCS. */
+#ifndef VMX_VMCS_H
+#define VMX_VMCS_H
+#include <stdint.h>
+#include "vmx/vcpu.h"
+
+struct guest_entry {
+	uint64_t rip, rsp, rflags;
+	uint64_t rax, rbx;
+	uint64_t cr0, cr4, efer;	/* the guest's view */
+};
+
+/* Allocate, clear and load a VMCS for @v, fill host state and controls, and
+ * put the guest in 32-bit protected mode with flat segments, as Multiboot
+ * (and the Linux 32-bit boot protocol) enter a kernel. */
+void vmcs_init(struct vcpu *v, const struct guest_entry *e);
+/* Make @v's VMCS current (VMPTRLD) and load the MSRs VMX doesn't switch. */
+void vmcs_load(struct vcpu *v);
+/* Hardware CR0/CR4/EFER and entry controls for the guest's current view
+ * (v->cr0, v->cr4, v->efer), given the shadow root and the paging bits the
+ * shadow MMU wants (mmu_hw_control). */
+void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uint64_t hw_cr4);
+
+#endif
