@@ -30,8 +30,17 @@ GP_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,-z,max-page-size=0x1000 -Wl,-T,$(GP_DIR)/link32.ld
 
+# The runtime is an archive, so a program only links the parts it uses
+# (the paging pool alone is 2 MiB of BSS); entry.o always goes in.
 GP_LIB_SRCS := $(wildcard $(GP_DIR)/lib/*.c $(GP_DIR)/lib/*.S)
 GP_LIB_OBJS := $(patsubst $(GP_DIR)/%,$(GP_OBJ)/%.o,$(basename $(GP_LIB_SRCS)))
+GP_ENTRY_OBJ := $(GP_OBJ)/lib/entry.o
+GP_LIB_A := $(GP_OBJ)/libguest.a
+
+$(GP_LIB_A): $(filter-out $(GP_ENTRY_OBJ),$(GP_LIB_OBJS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 
 $(GP_OBJ)/%.o: $(GP_DIR)/%.c
 	@mkdir -p $(dir $@)
@@ -44,9 +53,9 @@ $(GP_OBJ)/%.o: $(GP_DIR)/%.S
 # One link rule per program: its main source, its extra sources, the runtime.
 define gp_prog_rule
 GP_$(1)_OBJS := $$(patsubst $$(GP_DIR)/%,$$(GP_OBJ)/%.o,$$(basename $$(GP_DIR)/$(1).c $$(GP_$(1)_SRCS)))
-$$(GP_OUT)/$(1).elf: $$(GP_$(1)_OBJS) $$(GP_LIB_OBJS) $$(GP_DIR)/link32.ld
+$$(GP_OUT)/$(1).elf: $$(GP_$(1)_OBJS) $$(GP_ENTRY_OBJ) $$(GP_LIB_A) $$(GP_DIR)/link32.ld
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(GP_LDFLAGS) -o $$@ $$(GP_$(1)_OBJS) $$(GP_LIB_OBJS)
+	$$(CC) $$(GP_LDFLAGS) -o $$@ $$(GP_ENTRY_OBJ) $$(GP_$(1)_OBJS) $$(GP_LIB_A)
 endef
 $(foreach p,$(GP_NAMES),$(eval $(call gp_prog_rule,$(p))))
 

@@ -59,6 +59,12 @@ gdt:
 	.quad 0x00cf93000000ffff        /* GDT_DATA */
 	.quad 0x00af9b000000ffff        /* GDT_CODE64: L=1 (for the long-mode path) */
 	.quad 0x008f9b000000ffff        /* GDT_CODE16: 16-bit protected code */
+	.quad 0x00cffb000000ffff        /* GDT_UCODE32: ring 3 */
+	.quad 0x00cff3000000ffff        /* GDT_UDATA: ring 3 */
+	.globl gdt_tss
+gdt_tss:
+	.quad 0, 0                      /* GDT_TSS: 16 bytes (the IA-32e form), tss.c */
+	.quad 0x00affb000000ffff        /* GDT_UCODE64: ring 3, L=1 */
 gdt_end:
 	.globl gdt_desc
 gdt_desc:

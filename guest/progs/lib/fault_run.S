@@ -8,6 +8,8 @@
  * happens on delivery and the saved ESP stays valid (SDM Vol. 3A 6.12.1).
  * Not reentrant: one recovery point at a time.
  */
+#include "gdt.h"
+
 	.text
 	.code32
 	.globl fault_run_asm
@@ -28,6 +30,13 @@ fault_run_asm:
 	.globl fault_escape
 fault_escape:
 	mov fault_saved_esp, %esp
+	/* The fault may have come from ring 3 (user.S) with user data
+	 * selectors loaded: back to the kernel's. */
+	mov $GDT_DATA, %eax
+	mov %eax, %ds
+	mov %eax, %es
+	mov %eax, %fs
+	mov %eax, %gs
 	mov $1, %eax
 1:	movl $0, fault_armed
 	popf
