@@ -1,0 +1,231 @@
+/* Filling shadow entries: from the root down to the leaf, link (or find)
+ * the shadow page each level needs for this walk, then write the one leaf
+ * entry the faulting access wants (NOVA's vTLB miss(), in Shade's words). */
+#include "mmu/shadow.h"
+
+/* Cache-control bits of a walk as three role bits. */
+static uint32_t cache_role(uint8_t cache)
+{
+	return ((cache >> 3) & 3u) | ((cache & PTE_PAT) ? 4u : 0u);
+}
+
+/**
+ * shadow_child_role() - which shadow table must sit at @level on the path of
+ * @gva: a shadow of the guest table there (keyed by its frame, split into
+ * quarters/halves for 32-bit guests), or, inside a guest large page or with
+ * paging off, a direct table keyed by the first frame it maps.
+ */
+uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
+			   uint64_t gva, int level, uint64_t *key)
+{
+	uint32_t role = m->role_base | (uint32_t)level;
+	uint64_t span, off;
+
+	if (level >= w->leaf_level) {
+		uint32_t quad = 0;
+
+		if (role_mode(role) == PAGING_32)
+			quad = level == 2 ? (gva >> 30) & 3 : (gva >> 21) & 1;
+		*key = w->table_gfn[level];
+		return role | quad << ROLE_QUAD_SHIFT |
+		       (uint32_t)w->access_above[level] << ROLE_ACC_SHIFT;
+	}
+	span = 1ull << (12 + 9 * level);
+	off = gva & (w->page_size - 1);
+	*key = (w->page_gpa + (off & ~(span - 1))) >> 12;
+	return role | ROLE_DIRECT | (uint32_t)w->access << ROLE_ACC_SHIFT |
+	       (w->dirty ? ROLE_DIRTY : 0) |
+	       cache_role(w->cache) << ROLE_CACHE_SHIFT;
+}
+
+/* Links to lower shadow tables grant everything: the rights of the whole
+ * guest path are folded into the leaf (and into the child's role). PAE
+ * PDPTEs have no rights bits at all (SDM Table 4-8). */
+static void link_child(struct mmu *m, uint32_t parent, unsigned i,
+		       uint32_t child)
+{
+	struct mmu_sp *p = sp_get(m, parent), *c = sp_get(m, child);
+	uint64_t e = c->hpa | PTE_P;
+
+	if (role_mode(p->role) == PAGING_LONG || role_level(p->role) != 3)
+		e |= PTE_RW | PTE_US | PTE_A;
+	sp_table(m, p)[i] = e;
+	if (c->nparents == SP_PARENTS_MANY)
+		return;
+	if (c->nparents == SP_PARENTS)
+		c->nparents = SP_PARENTS_MANY;
+	else
+		c->parent[c->nparents++] = (parent << 9) | i;
+}
+
+static void touch(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	sp->op_gen = m->op_gen;
+	sp->writes = 0;
+}
+
+/* One step down: the child of @idx on the path of @gva, made if needed. */
+static uint32_t descend(struct mmu *m, uint32_t idx, uint64_t gva, int level,
+			const struct walk_result *w)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	unsigned i = paging_index(role_format(sp->role), level, gva);
+	uint64_t key, e = sp_table(m, sp)[i];
+	uint32_t role = shadow_child_role(m, w, gva, level - 1, &key), child;
+
+	touch(m, idx);
+	if (e & PTE_P) {
+		child = sp_of_hpa(m, e & PTE_ADDR_MASK);
+		if (child != SP_NONE && sp_get(m, child)->key == key &&
+		    sp_get(m, child)->role == role) {
+			touch(m, child);
+			return child;
+		}
+		/* The guest path changed meaning (e.g. a large page became
+		 * dirty): this link is stale. */
+		sp_zap_entry(m, idx, i);
+	}
+	child = sp_find(m, key, role);
+	if (child == SP_NONE)
+		child = sp_create(m, key, role);
+	if (child == SP_NONE)
+		return SP_NONE;
+	touch(m, child);
+	link_child(m, idx, i, child);
+	return child;
+}
+
+struct leaf {
+	bool writable, user, nx;
+	enum mmu_outcome outcome;
+};
+
+/* CR0.WP=0: a supervisor write to a read-only page is allowed (SDM 4.6).
+ * The hardware runs with WP=1, so map the page writable for supervisor
+ * only; user accesses then exit and get the read-only user mapping back.
+ * Where hiding the U bit would break SMAP (or SMEP without NX) the write
+ * is emulated instead. */
+static void wp0_supervisor_write(const struct mmu *m, struct leaf *l)
+{
+	bool smep = m->role_base & ROLE_SMEP, smap = m->role_base & ROLE_SMAP;
+
+	if (l->user && (smap || (smep && !m->cfg.host_nx))) {
+		l->outcome = MMU_EMULATE;
+		return;
+	}
+	l->writable = true;
+	if (l->user && smep)
+		l->nx = true;   /* SMEP must still stop supervisor fetches */
+	l->user = false;
+}
+
+static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
+				  uint32_t acc, uint32_t ctx,
+				  const struct walk_result *w, uint64_t hpa,
+				  uint32_t sflags, struct mmu_fault *out)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint64_t gfn = w->gpa >> 12, spte;
+	bool write = acc & WALK_WRITE;
+	struct leaf l = {
+		.writable = (w->access & ACC_W) && w->dirty,
+		.user = w->access & ACC_U,
+		.nx = !(w->access & ACC_X),
+		.outcome = MMU_FIXED,
+	};
+
+	touch(m, idx);
+	if (write && !(acc & WALK_USER) && !(w->access & ACC_W))
+		wp0_supervisor_write(m, &l);
+	if (sflags & MEMSLOT_READONLY)
+		l.writable = false;
+	if (frame_shadowed(m, gfn)) {
+		/* A write to a guest page table: emulate it so the shadows stay
+		 * exact. During event delivery nothing can be emulated: stop
+		 * shadowing the frame instead. */
+		if (write && (ctx & MMU_PF_EVENT))
+			frame_unshadow(m, gfn);
+		if (frame_shadowed(m, gfn)) {
+			if (write)
+				l.outcome = MMU_EMULATE;
+			l.writable = false;
+		}
+	}
+	if (l.outcome == MMU_EMULATE) {
+		l.writable = false;
+		l.user = w->access & ACC_U;
+		if (ctx & MMU_PF_EVENT) {
+			out->reason = "event delivery writes a guest table that must stay shadowed";
+			return MMU_FATAL;
+		}
+	}
+	spte = hpa | PTE_P | PTE_A | (w->cache & (PTE_PWT | PTE_PCD | PTE_PAT));
+	if (l.writable) {
+		spte |= PTE_RW | PTE_D;
+		sp->wbloom |= sp_bloom_bit(gfn);
+	}
+	if (l.user)
+		spte |= PTE_US;
+	if (l.nx && m->cfg.host_nx)
+		spte |= PTE_NX;
+	sp_table(m, sp)[paging_index(role_format(sp->role), 1, gva)] = spte;
+	m->stats.fills++;
+	if (l.outcome == MMU_EMULATE) {
+		out->gpa = w->gpa;
+		m->stats.emulate_exits++;
+	}
+	return l.outcome;
+}
+
+/**
+ * shadow_fill() - make the shadow map @gva the way the successful walk @w
+ * says, for the access @acc. The frame is RAM (the caller checked).
+ * Returns MMU_FIXED, MMU_EMULATE (out->gpa) or MMU_FATAL (out->reason).
+ */
+enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
+			     uint32_t ctx, const struct walk_result *w,
+			     struct mmu_fault *out)
+{
+	const struct paging_format *f = role_format(m->role_base);
+	uint32_t idx = m->root, sflags;
+	uint64_t hpa;
+	int level;
+
+	if (!memslot_frame(m->slots, w->gpa >> 12, &hpa, NULL, &sflags)) {
+		out->reason = "fill of a frame that is not RAM";
+		return MMU_FATAL;
+	}
+	m->op_gen++;
+	for (level = f->top; level > 1; level--) {
+		idx = descend(m, idx, gva, level, w);
+		if (idx == SP_NONE) {
+			out->reason = "shadow pool exhausted even after reclaim";
+			return MMU_FATAL;
+		}
+	}
+	return fill_leaf(m, idx, gva, acc, ctx, w, hpa, sflags, out);
+}
+
+/* INVLPG: drop the leaf entry for @gva, if the shadow has one. The shadows
+ * are kept exact by write protection, so this only costs a refill; it keeps
+ * the guest's flush semantics trivially true. */
+void shadow_invlpg(struct mmu *m, uint64_t gva)
+{
+	const struct paging_format *f = role_format(m->role_base);
+	uint32_t idx = m->root;
+	int level;
+
+	for (level = f->top; level > 1; level--) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+		uint64_t e = sp_table(m, sp)[paging_index(f, level, gva)];
+
+		if (!(e & PTE_P))
+			return;
+		idx = sp_of_hpa(m, e & PTE_ADDR_MASK);
+		if (idx == SP_NONE)
+			return;
+	}
+	sp_zap_entry(m, idx, paging_index(f, 1, gva));
+}

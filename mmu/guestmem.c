@@ -1,0 +1,72 @@
+/* Guest RAM accesses by guest-physical address, for the emulator and the
+ * loaders. Writes keep the shadows of guest page tables exact (DESIGN.md:
+ * "Writes to a guest page table that has shadows are trapped and
+ * emulated, then the affected shadow entries are updated or dropped"). */
+#include <string.h>
+#include "mmu/shadow.h"
+
+/* Is all of [gpa, gpa+len) RAM (and writable RAM if @write)? */
+static bool range_is_ram(const struct mmu *m, uint64_t gpa, size_t len,
+			 bool write)
+{
+	uint64_t end = gpa + len, f;
+
+	if (len == 0)
+		return true;
+	if (end < gpa)
+		return false;
+	for (f = gpa >> 12; f <= (end - 1) >> 12; f++) {
+		uint32_t flags;
+
+		if (!memslot_frame(m->slots, f, NULL, NULL, &flags))
+			return false;
+		if (write && (flags & MEMSLOT_READONLY))
+			return false;
+	}
+	return true;
+}
+
+int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len)
+{
+	size_t done = 0;
+
+	if (!range_is_ram(m, gpa, len, false))
+		return MMU_ERR_NOT_RAM;
+	while (done < len) {
+		uint64_t a = gpa + done;
+		size_t n = 4096 - (a & 0xfff);
+		void *hva;
+
+		if (n > len - done)
+			n = len - done;
+		memslot_frame(m->slots, a >> 12, NULL, &hva, NULL);
+		memcpy((char *)dst + done, (char *)hva + (a & 0xfff), n);
+		done += n;
+	}
+	return MMU_OK;
+}
+
+int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
+{
+	size_t done = 0;
+
+	if (!range_is_ram(m, gpa, len, true))
+		return MMU_ERR_NOT_RAM;
+	while (done < len) {
+		uint64_t a = gpa + done;
+		size_t n = 4096 - (a & 0xfff);
+		void *hva;
+
+		if (n > len - done)
+			n = len - done;
+		memslot_frame(m->slots, a >> 12, NULL, &hva, NULL);
+		memcpy((char *)hva + (a & 0xfff), (const char *)src + done, n);
+		if (m->nsp && frame_shadowed(m, a >> 12)) {
+			frame_guest_write(m, a >> 12, (unsigned)(a & 0xfff), n);
+			m->stats.pt_writes++;
+			m->mmio_cache.valid = false;
+		}
+		done += n;
+	}
+	return MMU_OK;
+}

@@ -1,0 +1,326 @@
+/* The shadow MMU's entry points: context loads, the page-fault exit path
+ * (DESIGN.md: walk, then memslots, then fill or MMIO), INVLPG and the
+ * emulator's translation. */
+#include <string.h>
+#include "mmu/shadow.h"
+
+int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
+	     const struct memslots *slots, const struct mmu_config *cfg)
+{
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	m->ops = *ops;
+	m->slots = slots;
+	m->cfg = *cfg;
+	if (m->cfg.maxphyaddr < 32 || m->cfg.maxphyaddr > 52)
+		m->cfg.maxphyaddr = 36;
+	m->root = SP_NONE;
+	r = pool_init(m);
+	if (r != MMU_OK)
+		pool_destroy(m);
+	return r;
+}
+
+void mmu_destroy(struct mmu *m)
+{
+	pool_destroy(m);
+	m->loaded = false;
+}
+
+static enum paging_mode guest_mode(const struct mmu_guest_state *gs)
+{
+	if (!(gs->cr0 & CR0_PG))
+		return PAGING_NONE;
+	if (gs->efer & (EFER_LMA | EFER_LME))
+		return PAGING_LONG;
+	return (gs->cr4 & CR4_PAE) ? PAGING_PAE : PAGING_32;
+}
+
+/* What a shadow's meaning depends on, besides its level and position. Bits
+ * that do nothing in a mode are left out, so such shadows are shared. */
+static uint32_t role_base_of(const struct walk_ctx *c)
+{
+	uint32_t r = (uint32_t)c->mode << ROLE_MODE_SHIFT;
+
+	if (c->mode == PAGING_NONE)
+		return r;
+	if (c->wp)
+		r |= ROLE_WP;
+	if (c->smep)
+		r |= ROLE_SMEP;
+	if (c->smap)
+		r |= ROLE_SMAP;
+	if (c->nxe)
+		r |= ROLE_NXE;
+	if (c->pse)
+		r |= ROLE_PSE;
+	return r;
+}
+
+static void make_walk_ctx(const struct mmu *m, const struct mmu_guest_state *gs,
+			  struct walk_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->slots = m->slots;
+	c->mode = guest_mode(gs);
+	c->cr3 = gs->cr3;
+	c->wp = gs->cr0 & CR0_WP;
+	c->pse = c->mode == PAGING_32 && (gs->cr4 & CR4_PSE);
+	c->nxe = c->mode >= PAGING_PAE && (gs->efer & EFER_NXE);
+	c->smep = c->mode != PAGING_NONE && (gs->cr4 & CR4_SMEP);
+	c->smap = c->mode != PAGING_NONE && (gs->cr4 & CR4_SMAP);
+	c->gbpages = m->cfg.gbpages;
+	c->maxphyaddr = m->cfg.maxphyaddr;
+}
+
+/* The root's key and role for the context in @c. */
+static uint32_t root_of(const struct walk_ctx *c, uint32_t base, uint64_t *key)
+{
+	uint32_t acc = ACC_ALL << ROLE_ACC_SHIFT;
+
+	switch (c->mode) {
+	case PAGING_NONE:
+		*key = 0;
+		return base | 3 | ROLE_DIRECT | ROLE_DIRTY | acc;
+	case PAGING_32:
+		*key = (c->cr3 & 0xfffff000ull) >> 12;
+		return base | 3 | ROLE_SPECIAL | acc;
+	case PAGING_PAE:   /* keyed by CR3 itself: PDPTs are 32-byte aligned */
+		*key = c->cr3 & 0xffffffe0ull;
+		return base | 3 | ROLE_SPECIAL | acc;
+	default:
+		*key = (c->cr3 & PTE_ADDR_MASK) >> 12;
+		return base | 4 | acc;
+	}
+}
+
+/* A PAE guest's root also depends on the PDPTE registers loaded with CR3
+ * (SDM 4.4.1); they are kept in entries 4..7 of the shadow PDPT, which the
+ * hardware never reads (it uses the 32 bytes at CR3). */
+static uint32_t find_root(const struct mmu *m, const struct walk_ctx *c,
+			  uint64_t key, uint32_t role)
+{
+	uint32_t idx = *pool_bucket(m, key);
+
+	for (; idx != SP_NONE; idx = sp_get(m, idx)->hnext) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+
+		if (sp->key != key || sp->role != role)
+			continue;
+		if (c->mode != PAGING_PAE ||
+		    !memcmp(sp_table(m, sp) + 4, c->pdpte, sizeof(c->pdpte)))
+			return idx;
+	}
+	return SP_NONE;
+}
+
+static uint32_t new_root(struct mmu *m, const struct walk_ctx *c,
+			 uint64_t key, uint32_t role)
+{
+	uint32_t idx;
+
+	m->op_gen++;
+	idx = sp_create(m, key, role);
+	if (idx != SP_NONE && c->mode == PAGING_PAE)
+		memcpy(sp_table(m, sp_get(m, idx)) + 4, c->pdpte, sizeof(c->pdpte));
+	return idx;
+}
+
+static void pin_root(struct mmu *m, uint32_t idx)
+{
+	if (m->root != SP_NONE && m->root != idx)
+		sp_get(m, m->root)->flags &= (uint8_t)~SP_PINNED;
+	m->root = idx;
+	sp_get(m, idx)->flags |= SP_PINNED;
+	m->root_hpa = sp_get(m, idx)->hpa;
+	pool_fifo_touch(m, idx);
+}
+
+int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
+		     uint64_t *host_cr3)
+{
+	struct walk_ctx c;
+	uint32_t role, base, idx;
+	uint64_t key;
+
+	make_walk_ctx(m, gs, &c);
+	if (c.mode == PAGING_PAE &&
+	    !walk_load_pdptes(m->slots, gs->cr3, c.maxphyaddr, c.pdpte))
+		return MMU_ERR_GP;
+	base = role_base_of(&c);
+	role = root_of(&c, base, &key);
+	idx = find_root(m, &c, key, role);
+	if (idx != SP_NONE) {
+		m->stats.cr3_reused++;
+	} else {
+		idx = new_root(m, &c, key, role);
+		if (idx == SP_NONE)
+			return MMU_ERR_NOMEM;
+		m->stats.cr3_rebuilt++;
+	}
+	pin_root(m, idx);
+	m->gs = *gs;
+	m->wc = c;
+	m->role_base = base;
+	m->loaded = true;
+	m->mmio_cache.valid = false;
+	*host_cr3 = m->root_hpa;
+	return MMU_OK;
+}
+
+void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
+		    uint64_t *hw_cr4)
+{
+	const uint64_t paging_cr4 = CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE |
+				    CR4_PKE | CR4_LA57 | CR4_SMEP | CR4_SMAP;
+	uint64_t cr4 = (gs->cr4 & ~paging_cr4) | CR4_PAE;
+
+	/* Shadows never set G, and SMEP/SMAP act on shadow U bits that equal
+	 * the guest's only while the guest pages (its PG=0 identity map is
+	 * all-user). */
+	if (gs->cr0 & CR0_PG)
+		cr4 |= gs->cr4 & (CR4_SMEP | CR4_SMAP);
+	*hw_cr0 = gs->cr0 | CR0_PG | CR0_PE | CR0_WP;
+	*hw_cr4 = cr4;
+}
+
+static uint32_t access_of(uint32_t ec, uint32_t ctx)
+{
+	uint32_t acc = 0;
+
+	if (ec & PFEC_W)
+		acc |= WALK_WRITE;
+	if (ec & PFEC_U)
+		acc |= WALK_USER;
+	if (ec & PFEC_I)
+		acc |= WALK_FETCH;
+	/* At CPL 3 a supervisor access is an implicit one (SDM 4.6). */
+	if ((ctx & MMU_PF_CPL3) && !(ec & PFEC_U))
+		acc |= WALK_IMPLICIT;
+	if (ctx & MMU_PF_AC)
+		acc |= WALK_AC;
+	return acc;
+}
+
+static uint64_t linear(const struct mmu *m, uint64_t gva)
+{
+	return m->wc.mode == PAGING_LONG ? gva : (gva & 0xffffffffull);
+}
+
+static bool mmio_cached(struct mmu *m, uint64_t gva, uint32_t acc,
+			struct mmu_fault *out)
+{
+	if (!m->mmio_cache.valid || m->mmio_cache.gva_page != (gva >> 12) ||
+	    m->mmio_cache.ctx != acc)
+		return false;
+	out->gpa = (m->mmio_cache.gpa_page << 12) | (gva & 0xfff);
+	m->stats.mmio_cache_hits++;
+	return true;
+}
+
+/* A frame the access cannot use as RAM: none of the memslots covers it, or
+ * it is read-only RAM (ROM) and this is a write. */
+static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc)
+{
+	uint32_t flags;
+
+	if (!memslot_frame(m->slots, gpa >> 12, NULL, NULL, &flags))
+		return true;
+	return (acc & WALK_WRITE) && (flags & MEMSLOT_READONLY);
+}
+
+/* Guest tables outside RAM cannot be write-protected: never shadow them. */
+static bool tables_in_ram(const struct mmu *m, const struct walk_result *w)
+{
+	int top = paging_format(m->wc.mode)->top, l;
+
+	if (m->wc.mode == PAGING_PAE)
+		top = 2;
+	for (l = w->leaf_level; l <= top; l++)
+		if (!memslot_frame(m->slots, w->table_gfn[l], NULL, NULL, NULL))
+			return false;
+	return true;
+}
+
+static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t acc,
+			     uint64_t gpa, struct mmu_fault *out)
+{
+	m->mmio_cache.valid = true;
+	m->mmio_cache.gva_page = gva >> 12;
+	m->mmio_cache.gpa_page = gpa >> 12;
+	m->mmio_cache.ctx = acc;
+	out->gpa = gpa;
+	m->stats.mmio_exits++;
+	return MMU_MMIO;
+}
+
+enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
+				uint32_t error_code, uint32_t ctx,
+				struct mmu_fault *out)
+{
+	uint32_t acc = access_of(error_code, ctx);
+	struct walk_result w;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	m->stats.pf_exits++;
+	if (!m->loaded) {
+		out->reason = "page fault before any context was loaded";
+		return MMU_FATAL;
+	}
+	if (error_code & PFEC_RSVD) {
+		out->reason = "reserved bit set in a shadow entry";
+		return MMU_FATAL;
+	}
+	gva = linear(m, gva);
+	if (mmio_cached(m, gva, acc, out)) {
+		m->stats.mmio_exits++;
+		return MMU_MMIO;
+	}
+	r = walk(&m->wc, gva, acc, &w);
+	if (r == WALK_FAULT) {
+		out->error_code = w.error_code;
+		out->cr2 = gva;
+		m->stats.guest_faults++;
+		return MMU_INJECT_PF;
+	}
+	if (r == WALK_GP)
+		return MMU_INJECT_GP;
+	if (r == WALK_BUSY)   /* tables changing under us: let it fault again */
+		return MMU_FIXED;
+	if (is_mmio(m, w.gpa, acc) || !tables_in_ram(m, &w))
+		return mmio(m, gva, acc, w.gpa, out);
+	return shadow_fill(m, gva, acc, ctx, &w, out);
+}
+
+void mmu_invlpg(struct mmu *m, uint64_t gva)
+{
+	m->stats.invlpg++;
+	m->mmio_cache.valid = false;
+	if (m->loaded)
+		shadow_invlpg(m, linear(m, gva));
+}
+
+int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,
+		  uint32_t *pf_error)
+{
+	struct walk_result w;
+	int r;
+
+	if (!m->loaded)
+		return MMU_ERR_BUSY;
+	r = walk(&m->wc, linear(m, gva), acc, &w);
+	switch (r) {
+	case WALK_OK:
+		*gpa = w.gpa;
+		return MMU_OK;
+	case WALK_FAULT:
+		*pf_error = w.error_code;
+		return MMU_ERR_PF;
+	case WALK_GP:
+		return MMU_ERR_GP;
+	default:
+		return MMU_ERR_BUSY;
+	}
+}

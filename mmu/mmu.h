@@ -1,0 +1,210 @@
+/* Shade's shadow MMU: the guest-memory logic of one VM, host-portable.
+ *
+ * The VMX side hands in plain data (the guest's own CR0/CR3/CR4/EFER, the
+ * #PF exit's address and error code) and gets plain data back (the host CR3
+ * to run on, or one outcome of the page-fault exit path: DESIGN.md, "The
+ * page-fault exit path"). Nothing here touches a VMCS.
+ *
+ * Call sequence (see also the report in the commit history):
+ *   mmu_init()                          once per VM, after its memslots
+ *   mmu_load_context()                  at start and after every guest write
+ *                                       to CR0, CR3, CR4 or EFER
+ *   mmu_page_fault()                    on every #PF exit
+ *   mmu_invlpg()                        on every INVLPG exit
+ *   mmu_translate()/mmu_read_guest()/mmu_write_guest()
+ *                                       for the emulator's memory accesses
+ */
+#ifndef SHADE_MMU_MMU_H
+#define SHADE_MMU_MMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "mmu/memslot.h"
+#include "mmu/paging.h"
+#include "mmu/walk.h"
+
+/* ---- what the host provides ------------------------------------------ */
+
+#define MMU_ALLOC_BELOW_4G (1u << 0)  /* page must have hpa < 4 GiB */
+
+struct mmu_host_ops {
+	/* A zeroed 4 KiB page; returns its host-physical address, 0 if none. */
+	uint64_t (*alloc_page)(void *opaque, uint32_t flags);
+	void (*free_page)(void *opaque, uint64_t hpa);
+	void *(*phys_to_virt)(void *opaque, uint64_t hpa);
+	void *opaque;
+};
+
+struct mmu_config {
+	uint32_t pool_pages;   /* shadow-pages=N: every page the MMU will use */
+	uint8_t maxphyaddr;    /* guest CPUID 0x80000008 EAX[7:0] (e.g. 36) */
+	bool gbpages;          /* guest may use 1 GiB pages */
+	bool host_nx;          /* hardware EFER.NXE=1 while the guest runs */
+};
+
+/* The values the guest believes it has. EFER.LMA as the guest sees it. */
+struct mmu_guest_state {
+	uint64_t cr0, cr3, cr4, efer;
+};
+
+/* ---- outcomes --------------------------------------------------------- */
+
+enum mmu_outcome {
+	MMU_FIXED = 0,     /* shadow entry filled: resume the guest */
+	MMU_INJECT_PF,     /* inject #PF(out->error_code), CR2 = out->cr2 */
+	MMU_MMIO,          /* out->gpa is no RAM: emulate the instruction */
+	MMU_EMULATE,       /* write to a shadowed guest page table: emulate the
+			    * instruction; its writes go to mmu_write_guest() */
+	MMU_INJECT_GP,     /* inject #GP(0) (non-canonical address) */
+	MMU_FATAL,         /* cannot go on: out->reason says why */
+};
+
+/* Context of a #PF exit, beyond the hardware error code. */
+#define MMU_PF_CPL3     (1u << 0)  /* guest CPL was 3 */
+#define MMU_PF_AC       (1u << 1)  /* guest EFLAGS.AC was 1 */
+#define MMU_PF_EVENT    (1u << 2)  /* exit during event delivery (IDT-vectoring
+				    * info valid): never answer MMU_EMULATE */
+
+struct mmu_fault {
+	uint32_t error_code;   /* MMU_INJECT_PF: the guest's #PF error code */
+	uint64_t cr2;          /* MMU_INJECT_PF: the guest's CR2 */
+	uint64_t gpa;          /* MMU_MMIO / MMU_EMULATE: guest-physical target */
+	const char *reason;    /* MMU_FATAL */
+};
+
+/* Access flags for mmu_translate() (the emulator's view of an access). */
+#define MMU_ACC_WRITE    WALK_WRITE
+#define MMU_ACC_USER     WALK_USER      /* explicit access at CPL 3 */
+#define MMU_ACC_FETCH    WALK_FETCH
+#define MMU_ACC_IMPLICIT WALK_IMPLICIT  /* implicit supervisor (GDT, IDT, TSS) */
+#define MMU_ACC_AC       WALK_AC        /* EFLAGS.AC = 1 */
+#define MMU_ACC_PROBE    WALK_NO_AD     /* don't set A/D */
+
+#define MMU_OK            0
+#define MMU_ERR_PF       -1   /* translate: #PF, *pf_error set, CR2 = gva */
+#define MMU_ERR_GP       -2   /* #GP: non-canonical, or bad PAE PDPTEs */
+#define MMU_ERR_NOT_RAM  -3   /* read/write_guest: not (writable) RAM */
+#define MMU_ERR_NOMEM    -4   /* init: pool too small / allocation failed */
+#define MMU_ERR_BUSY     -5   /* guest entries kept changing during a walk */
+
+struct mmu_counters {
+	uint64_t pf_exits;        /* mmu_page_fault() calls */
+	uint64_t guest_faults;    /* #PF reflected to the guest */
+	uint64_t fills;           /* shadow leaf entries written */
+	uint64_t pt_writes;       /* emulated writes to shadowed guest tables */
+	uint64_t emulate_exits;   /* MMU_EMULATE answers */
+	uint64_t sp_created;      /* shadow pages created */
+	uint64_t sp_dropped;      /* shadow pages dropped (any reason) */
+	uint64_t sp_reclaimed;    /* ...of which dropped to refill the pool */
+	uint64_t cr3_reused;      /* context loads that found their root */
+	uint64_t cr3_rebuilt;     /* context loads that built a new root */
+	uint64_t mmio_exits;      /* MMU_MMIO answers */
+	uint64_t mmio_cache_hits; /* ...of which answered from the MMIO cache */
+	uint64_t invlpg;          /* mmu_invlpg() calls */
+	uint64_t unshadowed;      /* guest tables un-write-protected (flood) */
+};
+
+/* ---- the MMU of one VM (allocate it; fields are private) --------------- */
+
+#define MMU_POOL_MAX     16384u   /* shadow pages at most (64 MiB) */
+#define MMU_META_CHUNKS  400u
+
+struct mmu {
+	struct mmu_host_ops ops;
+	const struct memslots *slots;
+	struct mmu_config cfg;
+	/* pool */
+	uint32_t nsp;                     /* shadow pages in the pool */
+	uint32_t nbuckets, nhidx;         /* powers of two */
+	uint32_t nmeta;                   /* metadata pages */
+	uint64_t meta_hpa[MMU_META_CHUNKS];
+	void *meta[MMU_META_CHUNKS];
+	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0;
+	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */
+	uint32_t nfree;
+	uint32_t fifo_head, fifo_tail;    /* in-use pages, oldest first */
+	uint32_t op_gen;                  /* pages touched by this operation */
+	uint32_t nleaf;                   /* level-1 shadow pages in use */
+	/* the loaded context */
+	bool loaded;
+	struct mmu_guest_state gs;
+	struct walk_ctx wc;
+	uint32_t role_base;
+	uint32_t root;                    /* sp index of the loaded root */
+	uint64_t root_hpa;
+	/* last MMIO translation (a software TLB entry, DESIGN.md) */
+	struct {
+		bool valid;
+		uint64_t gva_page, gpa_page;
+		uint32_t error_code, ctx;
+	} mmio_cache;
+	struct mmu_counters stats;
+};
+
+/**
+ * mmu_init() - set up the MMU of a VM whose RAM is @slots (kept by pointer).
+ * Takes all cfg->pool_pages pages from @ops now (some hold metadata, the
+ * rest are shadow pages); nothing is allocated later. Returns MMU_OK or
+ * MMU_ERR_NOMEM.
+ */
+int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
+	     const struct memslots *slots, const struct mmu_config *cfg);
+
+/** mmu_destroy() - give every page back to the host. */
+void mmu_destroy(struct mmu *m);
+
+/**
+ * mmu_load_context() - the guest changed CR0, CR3, CR4 or EFER (or starts).
+ * Sets *host_cr3 to the shadow root the VMCS guest CR3 must hold (below
+ * 4 GiB for PAE-format shadows). A known address space gets its old root
+ * back. Returns MMU_OK, MMU_ERR_GP (PAE PDPTE with reserved bits: the MOV
+ * raises #GP and the old context stays), or MMU_ERR_NOMEM (fatal).
+ */
+int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
+		     uint64_t *host_cr3);
+
+/**
+ * mmu_hw_control() - the CR0/CR4 the hardware must run with while the guest
+ * believes it has @gs (PG, PE, WP forced on; PAE forced on; PSE, PGE, PCIDE,
+ * PKE off; SMEP/SMAP only while the guest pages). The VMX side ORs in its
+ * own fixed bits (VMXE, NE) and shadows the rest through read shadows.
+ */
+void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
+		    uint64_t *hw_cr4);
+
+/**
+ * mmu_page_fault() - a #PF exit at @gva with the hardware @error_code;
+ * @ctx is MMU_PF_*. Returns what to do; see enum mmu_outcome.
+ */
+enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
+				uint32_t error_code, uint32_t ctx,
+				struct mmu_fault *out);
+
+/** mmu_invlpg() - the guest ran INVLPG @gva. */
+void mmu_invlpg(struct mmu *m, uint64_t gva);
+
+/**
+ * mmu_translate() - the emulator's translation of @gva for an access of type
+ * @acc (MMU_ACC_*): walks the guest tables like the CPU, sets A/D, never
+ * fills shadows. Returns MMU_OK (*gpa set), MMU_ERR_PF (*pf_error set; the
+ * guest's CR2 is @gva), MMU_ERR_GP or MMU_ERR_BUSY.
+ */
+int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,
+		  uint32_t *pf_error);
+
+/** mmu_read_guest() - copy guest RAM at @gpa; MMU_ERR_NOT_RAM if any byte
+ * is not RAM (then nothing is copied: route the access to the MMIO bus). */
+int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len);
+
+/**
+ * mmu_write_guest() - write guest RAM at @gpa, keeping every shadow of a
+ * guest page table in that range exact. MMU_ERR_NOT_RAM (nothing written)
+ * if any byte is not writable RAM.
+ */
+int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len);
+
+/** mmu_counters_format() - the counters as one line of text into @buf. */
+size_t mmu_counters_format(const struct mmu *m, char *buf, size_t size);
+
+#endif

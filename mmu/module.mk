@@ -1,0 +1,9 @@
+# mmu/: memslots, the guest page-table walker, the shadow MMU (issue 4).
+# mmu/host/ (the host frame allocator and host page tables) has its own
+# module.mk.
+MMU_SRCS := mmu/memslot.c mmu/paging.c mmu/walk.c mmu/pool.c mmu/shadow.c \
+	mmu/fill.c mmu/mmu.c mmu/guestmem.c mmu/counters.c
+HV_SRCS += $(MMU_SRCS)
+
+UNIT_TESTS += test_mmu_nonpaging
+test_mmu_nonpaging_DEPS := $(MMU_SRCS)

@@ -1,0 +1,277 @@
+/* The shadow page pool: a fixed budget of host pages taken at init, part
+ * metadata (descriptors, hash buckets, an hpa -> descriptor index), the rest
+ * shadow pages. When no page is free the oldest one in use is dropped
+ * (DESIGN.md: nothing ever fails because the pool filled up). */
+#include <string.h>
+#include "mmu/shadow.h"
+
+#define SP_PER_PAGE   (4096u / sizeof(struct mmu_sp))
+#define U32_PER_PAGE  1024u
+#define FOUR_GIB      (1ull << 32)
+
+_Static_assert(sizeof(struct mmu_sp) == 64, "64 descriptors per page");
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static uint32_t div_up(uint32_t a, uint32_t b)
+{
+	return (a + b - 1) / b;
+}
+
+static uint32_t meta_pages_for(uint32_t nsp)
+{
+	return div_up(nsp, SP_PER_PAGE) + div_up(pow2_at_least(nsp), U32_PER_PAGE) +
+	       div_up(pow2_at_least(2 * nsp), U32_PER_PAGE);
+}
+
+struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *chunk = m->meta[m->sp_chunk0 + idx / SP_PER_PAGE];
+	return &chunk[idx % SP_PER_PAGE];
+}
+
+uint64_t *sp_table(const struct mmu *m, const struct mmu_sp *sp)
+{
+	return m->ops.phys_to_virt(m->ops.opaque, sp->hpa);
+}
+
+static uint32_t *u32_slot(const struct mmu *m, uint32_t chunk0, uint32_t i)
+{
+	uint32_t *chunk = m->meta[chunk0 + i / U32_PER_PAGE];
+	return &chunk[i % U32_PER_PAGE];
+}
+
+static uint32_t hash64(uint64_t v, uint32_t size)
+{
+	v *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(v >> 32) & (size - 1);
+}
+
+uint32_t *pool_bucket(const struct mmu *m, uint64_t key)
+{
+	return u32_slot(m, m->bucket_chunk0, hash64(key, m->nbuckets));
+}
+
+/* hpa -> descriptor: open addressing, filled once at init. */
+uint32_t sp_of_hpa(const struct mmu *m, uint64_t hpa)
+{
+	uint32_t h = hash64(hpa >> 12, m->nhidx), n;
+
+	for (n = 0; n < m->nhidx; n++, h = (h + 1) & (m->nhidx - 1)) {
+		uint32_t idx = *u32_slot(m, m->hidx_chunk0, h);
+		if (idx == SP_NONE || sp_get(m, idx)->hpa == hpa)
+			return idx;
+	}
+	return SP_NONE;
+}
+
+static void hidx_insert(struct mmu *m, uint32_t idx, uint64_t hpa)
+{
+	uint32_t h = hash64(hpa >> 12, m->nhidx);
+
+	while (*u32_slot(m, m->hidx_chunk0, h) != SP_NONE)
+		h = (h + 1) & (m->nhidx - 1);
+	*u32_slot(m, m->hidx_chunk0, h) = idx;
+}
+
+static void free_push(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint32_t *head = (sp->flags & SP_LOW) ? &m->free_low : &m->free_high;
+
+	sp->next = *head;
+	*head = idx;
+	m->nfree++;
+}
+
+static uint64_t alloc_host(struct mmu *m, uint32_t flags)
+{
+	return m->ops.alloc_page(m->ops.opaque, flags);
+}
+
+static int take_meta_pages(struct mmu *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nmeta; i++) {
+		m->meta_hpa[i] = alloc_host(m, 0);
+		if (!m->meta_hpa[i])
+			return MMU_ERR_NOMEM;
+		m->meta[i] = m->ops.phys_to_virt(m->ops.opaque, m->meta_hpa[i]);
+		memset(m->meta[i], 0, 4096);
+	}
+	for (i = 0; i < m->nbuckets; i++)
+		*u32_slot(m, m->bucket_chunk0, i) = SP_NONE;
+	for (i = 0; i < m->nhidx; i++)
+		*u32_slot(m, m->hidx_chunk0, i) = SP_NONE;
+	return MMU_OK;
+}
+
+/* Shadow pages prefer low memory: PAE-format roots must sit below 4 GiB
+ * (a 32-bit CR3 holds them), so ask for low pages first. */
+static int take_shadow_pages(struct mmu *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nsp; i++) {
+		struct mmu_sp *sp = sp_get(m, i);
+		uint64_t hpa = alloc_host(m, MMU_ALLOC_BELOW_4G);
+
+		if (!hpa)
+			hpa = alloc_host(m, 0);
+		if (!hpa)
+			return MMU_ERR_NOMEM;
+		memset(sp, 0, sizeof(*sp));
+		sp->hpa = hpa;
+		sp->flags = hpa < FOUR_GIB ? SP_LOW : 0;
+		memset(sp_table(m, sp), 0, 4096);
+		hidx_insert(m, i, hpa);
+		free_push(m, i);
+	}
+	return MMU_OK;
+}
+
+int pool_init(struct mmu *m)
+{
+	uint32_t budget = m->cfg.pool_pages, nsp;
+	int r;
+
+	nsp = budget < MMU_POOL_MAX ? budget : MMU_POOL_MAX;
+	while (nsp > 0 && nsp + meta_pages_for(nsp) > budget)
+		nsp--;
+	if (nsp < 8 || meta_pages_for(nsp) > MMU_META_CHUNKS)
+		return MMU_ERR_NOMEM;
+	m->nsp = 0;
+	m->nbuckets = pow2_at_least(nsp);
+	m->nhidx = pow2_at_least(2 * nsp);
+	m->sp_chunk0 = 0;
+	m->bucket_chunk0 = div_up(nsp, SP_PER_PAGE);
+	m->hidx_chunk0 = m->bucket_chunk0 + div_up(m->nbuckets, U32_PER_PAGE);
+	m->nmeta = meta_pages_for(nsp);
+	memset(m->meta_hpa, 0, sizeof(m->meta_hpa));
+	m->free_low = m->free_high = SP_NONE;
+	m->fifo_head = m->fifo_tail = SP_NONE;
+	m->nfree = 0;
+	r = take_meta_pages(m);
+	if (r == MMU_OK) {
+		m->nsp = nsp;
+		r = take_shadow_pages(m);
+	}
+	return r;
+}
+
+void pool_destroy(struct mmu *m)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nsp; i++) {
+		uint64_t hpa = m->meta[m->sp_chunk0 + i / SP_PER_PAGE] ?
+			       sp_get(m, i)->hpa : 0;
+		if (hpa)
+			m->ops.free_page(m->ops.opaque, hpa);
+	}
+	for (i = 0; i < m->nmeta; i++)
+		if (m->meta_hpa[i])
+			m->ops.free_page(m->ops.opaque, m->meta_hpa[i]);
+	m->nsp = m->nmeta = 0;
+}
+
+static void fifo_unlink(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	if (sp->prev != SP_NONE)
+		sp_get(m, sp->prev)->next = sp->next;
+	else
+		m->fifo_head = sp->next;
+	if (sp->next != SP_NONE)
+		sp_get(m, sp->next)->prev = sp->prev;
+	else
+		m->fifo_tail = sp->prev;
+}
+
+static void fifo_append(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	sp->prev = m->fifo_tail;
+	sp->next = SP_NONE;
+	if (m->fifo_tail != SP_NONE)
+		sp_get(m, m->fifo_tail)->next = idx;
+	else
+		m->fifo_head = idx;
+	m->fifo_tail = idx;
+}
+
+void pool_fifo_touch(struct mmu *m, uint32_t idx)
+{
+	fifo_unlink(m, idx);
+	fifo_append(m, idx);
+}
+
+/* Drop the oldest page that this operation does not stand on. */
+static bool reclaim_one(struct mmu *m)
+{
+	uint32_t idx;
+
+	for (idx = m->fifo_head; idx != SP_NONE; idx = sp_get(m, idx)->next) {
+		struct mmu_sp *sp = sp_get(m, idx);
+
+		if ((sp->flags & SP_PINNED) || sp->op_gen == m->op_gen)
+			continue;
+		m->stats.sp_reclaimed++;
+		sp_drop(m, idx);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * pool_alloc() - a zeroed shadow page, dropping old ones if needed.
+ * Returns its descriptor index (in the FIFO, flags SP_USED) or SP_NONE when
+ * everything left is in use by the current operation.
+ */
+uint32_t pool_alloc(struct mmu *m, bool below_4g)
+{
+	uint32_t bound;
+
+	for (bound = 0; bound <= m->nsp; bound++) {
+		uint32_t *head = below_4g || m->free_high == SP_NONE ?
+				 &m->free_low : &m->free_high;
+		if (*head != SP_NONE) {
+			uint32_t idx = *head;
+			struct mmu_sp *sp = sp_get(m, idx);
+
+			*head = sp->next;
+			m->nfree--;
+			sp->flags = (uint8_t)((sp->flags & SP_LOW) | SP_USED);
+			fifo_append(m, idx);
+			return idx;
+		}
+		if (!reclaim_one(m))
+			return SP_NONE;
+	}
+	return SP_NONE;
+}
+
+/* Back to the free list; the caller has unlinked it from everything. */
+void pool_release(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint8_t low = sp->flags & SP_LOW;
+	uint64_t hpa = sp->hpa;
+
+	fifo_unlink(m, idx);
+	memset(sp_table(m, sp), 0, 4096);
+	memset(sp, 0, sizeof(*sp));
+	sp->hpa = hpa;
+	sp->flags = low;
+	free_push(m, idx);
+}

@@ -1,0 +1,297 @@
+/* Shadow pages: lookup by (key, role) in a hash table, creation (which
+ * write-protects the guest table they shadow), and dropping (which unlinks
+ * them from their parents and drops children nobody else links). */
+#include <string.h>
+#include "mmu/shadow.h"
+
+static unsigned sp_nentries(uint32_t role)
+{
+	return 1u << role_format(role)->index_bits[role_level(role)];
+}
+
+/* Shadows of a guest table follow that table's memory; direct pages and
+ * the PAE-format roots of 32-bit/PAE guests do not. */
+static bool follows_guest_table(uint32_t role)
+{
+	return !(role & (ROLE_DIRECT | ROLE_SPECIAL));
+}
+
+uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role)
+{
+	uint32_t idx = *pool_bucket(m, key);
+
+	while (idx != SP_NONE) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+		if (sp->key == key && sp->role == role)
+			return idx;
+		idx = sp->hnext;
+	}
+	return SP_NONE;
+}
+
+bool frame_shadowed(const struct mmu *m, uint64_t gfn)
+{
+	uint32_t idx = *pool_bucket(m, gfn);
+
+	while (idx != SP_NONE) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+		if (sp->key == gfn && follows_guest_table(sp->role))
+			return true;
+		idx = sp->hnext;
+	}
+	return false;
+}
+
+/* A guest table frame gets a shadow: every writable mapping of it in any
+ * shadow becomes read-only, so guest writes to it exit (DESIGN.md). Only
+ * leaf shadow pages map frames; the bloom word skips most of them. */
+static void write_protect_frame(struct mmu *m, uint64_t gfn)
+{
+	uint64_t hpa, bit = sp_bloom_bit(gfn);
+	uint32_t idx;
+
+	if (!memslot_frame(m->slots, gfn, &hpa, NULL, NULL))
+		return;
+	for (idx = m->fifo_head; idx != SP_NONE; idx = sp_get(m, idx)->next) {
+		struct mmu_sp *sp = sp_get(m, idx);
+		uint64_t *t;
+		unsigned i;
+
+		if (role_level(sp->role) != 1 || !(sp->wbloom & bit))
+			continue;
+		t = sp_table(m, sp);
+		for (i = 0; i < SP_ENTRIES; i++)
+			if ((t[i] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) &&
+			    (t[i] & PTE_ADDR_MASK) == hpa)
+				t[i] &= ~(PTE_RW | PTE_D);
+	}
+}
+
+uint32_t sp_create(struct mmu *m, uint64_t key, uint32_t role)
+{
+	bool pae_root = role_mode(role) != PAGING_LONG && role_level(role) == 3;
+	uint32_t idx = pool_alloc(m, pae_root), *bucket;
+	struct mmu_sp *sp;
+
+	if (idx == SP_NONE)
+		return SP_NONE;
+	sp = sp_get(m, idx);
+	sp->key = key;
+	sp->role = role;
+	sp->op_gen = m->op_gen;
+	bucket = pool_bucket(m, key);
+	sp->hnext = *bucket;
+	*bucket = idx;
+	m->stats.sp_created++;
+	if (follows_guest_table(role))
+		write_protect_frame(m, key);
+	return idx;
+}
+
+static void hash_remove(struct mmu *m, uint32_t idx)
+{
+	uint32_t *link = pool_bucket(m, sp_get(m, idx)->key);
+
+	while (*link != SP_NONE) {
+		if (*link == idx) {
+			*link = sp_get(m, idx)->hnext;
+			return;
+		}
+		link = &sp_get(m, *link)->hnext;
+	}
+}
+
+static void parent_remove(struct mmu_sp *child, uint32_t ref)
+{
+	unsigned i;
+
+	if (child->nparents == SP_PARENTS_MANY)
+		return;
+	for (i = 0; i < child->nparents; i++) {
+		if (child->parent[i] == ref) {
+			child->parent[i] = child->parent[--child->nparents];
+			return;
+		}
+	}
+}
+
+void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint64_t *t = sp_table(m, sp), e = t[i];
+	uint32_t child;
+	struct mmu_sp *c;
+
+	if (!(e & PTE_P))
+		return;
+	t[i] = 0;
+	if (role_level(sp->role) == 1)
+		return;
+	child = sp_of_hpa(m, e & PTE_ADDR_MASK);
+	if (child == SP_NONE)
+		return;
+	c = sp_get(m, child);
+	parent_remove(c, (idx << 9) | i);
+	/* Nobody links it any more: drop it (and so un-write-protect its frame). */
+	if (c->nparents == 0 && !(c->flags & SP_PINNED))
+		sp_drop(m, child);
+}
+
+void sp_zap_all(struct mmu *m, uint32_t idx)
+{
+	unsigned i, n = sp_nentries(sp_get(m, idx)->role);
+
+	for (i = 0; i < n; i++)
+		sp_zap_entry(m, idx, i);
+}
+
+/* A page with too many parents to track: find the links by scanning the
+ * shadow pages one level up. */
+static void unlink_by_scan(struct mmu *m, uint32_t idx)
+{
+	const struct mmu_sp *sp = sp_get(m, idx);
+	int level = role_level(sp->role) + 1;
+	uint32_t p;
+
+	for (p = m->fifo_head; p != SP_NONE; p = sp_get(m, p)->next) {
+		const struct mmu_sp *ps = sp_get(m, p);
+		uint64_t *t;
+		unsigned i, n;
+
+		if (role_level(ps->role) != level)
+			continue;
+		t = sp_table(m, ps);
+		n = sp_nentries(ps->role);
+		for (i = 0; i < n; i++)
+			if ((t[i] & PTE_P) && (t[i] & PTE_ADDR_MASK) == sp->hpa)
+				t[i] = 0;
+	}
+}
+
+static void unlink_from_parents(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	unsigned i;
+
+	if (sp->nparents == SP_PARENTS_MANY) {
+		unlink_by_scan(m, idx);
+	} else {
+		for (i = 0; i < sp->nparents; i++) {
+			struct mmu_sp *p = sp_get(m, sp->parent[i] >> 9);
+			sp_table(m, p)[sp->parent[i] & 511] = 0;
+		}
+	}
+	sp->nparents = 0;
+}
+
+/**
+ * sp_drop() - forget a shadow page: its parents stop linking it, children
+ * only it linked are dropped too, and the page returns to the pool. The
+ * loaded root is only emptied (the hardware is using it).
+ */
+void sp_drop(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	if (sp->flags & SP_PINNED) {
+		sp_zap_all(m, idx);
+		return;
+	}
+	unlink_from_parents(m, idx);
+	sp_zap_all(m, idx);
+	hash_remove(m, idx);
+	pool_release(m, idx);
+	m->stats.sp_dropped++;
+}
+
+/* Drop every shadow of guest frame @gfn: the guest may write it freely. */
+void frame_unshadow(struct mmu *m, uint64_t gfn)
+{
+	uint32_t idx, bound;
+
+	for (bound = 0; bound < m->nsp; bound++) {
+		for (idx = *pool_bucket(m, gfn); idx != SP_NONE;
+		     idx = sp_get(m, idx)->hnext) {
+			const struct mmu_sp *sp = sp_get(m, idx);
+			if (sp->key == gfn && follows_guest_table(sp->role) &&
+			    !(sp->flags & SP_PINNED))
+				break;
+		}
+		if (idx == SP_NONE)
+			return;
+		sp_drop(m, idx);
+		m->stats.unshadowed++;
+	}
+}
+
+/* Guest entry index @gi of a table shadowed by @role -> the shadow entries
+ * it feeds. A 32-bit guest table is split: a PAE shadow PD covers a quarter
+ * of the guest PD (two shadow PDEs per guest PDE), a shadow PT half of the
+ * guest PT. Returns the number of shadow entries (0: not in this shadow). */
+static unsigned guest_to_shadow(uint32_t role, unsigned gi, unsigned *first)
+{
+	unsigned q = (role >> ROLE_QUAD_SHIFT) & 3;
+
+	if (role_mode(role) != PAGING_32) {
+		*first = gi;
+		return 1;
+	}
+	if (role_level(role) == 2) {
+		if (gi / 256 != q)
+			return 0;
+		*first = (gi % 256) * 2;
+		return 2;
+	}
+	if (gi / 512 != q)
+		return 0;
+	*first = gi % 512;
+	return 1;
+}
+
+static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
+			      size_t len)
+{
+	uint32_t role = sp_get(m, idx)->role;
+	unsigned eb = role_mode(role) == PAGING_32 ? 4 : 8;
+	unsigned gi, last = (unsigned)((off + len - 1) / eb);
+
+	for (gi = off / eb; gi <= last; gi++) {
+		unsigned first, n = guest_to_shadow(role, gi, &first), k;
+
+		for (k = 0; k < n; k++)
+			sp_zap_entry(m, idx, first + k);
+	}
+}
+
+/**
+ * frame_guest_write() - the guest wrote [off, off+len) of frame @gfn (one
+ * frame). Every shadow of it drops the entries the bytes feed; a frame
+ * written again and again without being used is unshadowed (it probably is
+ * no page table any more).
+ */
+void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
+{
+	uint32_t idx, gen = ++m->op_gen, bound;
+
+	if (len == 0)
+		return;
+	for (bound = 0; bound < m->nsp; bound++) {
+		struct mmu_sp *sp = NULL;
+
+		for (idx = *pool_bucket(m, gfn); idx != SP_NONE;
+		     idx = sp_get(m, idx)->hnext) {
+			sp = sp_get(m, idx);
+			if (sp->key == gfn && follows_guest_table(sp->role) &&
+			    sp->op_gen != gen)
+				break;
+		}
+		if (idx == SP_NONE)
+			return;
+		sp->op_gen = gen;
+		zap_guest_entries(m, idx, off, len);
+		if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED)) {
+			sp_drop(m, idx);
+			m->stats.unshadowed++;
+		}
+	}
+}

@@ -1,0 +1,97 @@
+/* Internal to mmu/: shadow-page descriptors, the pool, and the shadow
+ * table operations. Not for callers outside mmu/. */
+#ifndef SHADE_MMU_SHADOW_H
+#define SHADE_MMU_SHADOW_H
+
+#include "mmu/mmu.h"
+
+#define SP_NONE          0xffffffffu
+#define SP_PARENTS       4
+#define SP_PARENTS_MANY  0xff    /* more than SP_PARENTS: found by scanning */
+#define SP_ENTRIES       512
+#define SP_FLOOD_WRITES  4       /* emulated writes without use: unshadow */
+
+#define SP_USED    (1u << 0)
+#define SP_PINNED  (1u << 1)     /* the loaded root: never dropped */
+#define SP_LOW     (1u << 2)     /* page lies below 4 GiB */
+
+/* One shadow page (64 bytes, 64 to a metadata page). */
+struct mmu_sp {
+	uint64_t key;       /* guest table gfn, direct region gfn, or PAE CR3 */
+	uint64_t hpa;
+	uint64_t wbloom;    /* hashes of gfn>>9 of writable leaf entries */
+	uint32_t role;
+	uint32_t hnext;     /* hash chain */
+	uint32_t prev, next;/* FIFO of used pages (oldest first) / free list */
+	uint32_t parent[SP_PARENTS]; /* (sp index << 9) | entry index */
+	uint32_t op_gen;    /* last operation that touched it */
+	uint8_t nparents;
+	uint8_t flags;
+	uint16_t writes;    /* emulated guest writes since last use */
+};
+
+/* The role: everything that changes what a shadow page means (issue 4).
+ * Shadow pages are looked up by (key, role); the level is part of it. */
+#define ROLE_LEVEL_MASK   0x7u
+#define ROLE_MODE_SHIFT   3        /* enum paging_mode of the guest */
+#define ROLE_DIRECT       (1u << 5)  /* maps guest-physical directly */
+#define ROLE_QUAD_SHIFT   6        /* which part of a 32-bit guest table */
+#define ROLE_ACC_SHIFT    8        /* ACC_* granted from above (or direct) */
+#define ROLE_WP           (1u << 11)
+#define ROLE_NXE          (1u << 12)
+#define ROLE_SMEP         (1u << 13)
+#define ROLE_SMAP         (1u << 14)
+#define ROLE_PSE          (1u << 15)
+#define ROLE_DIRTY        (1u << 16) /* direct: the guest large page is dirty */
+#define ROLE_CACHE_SHIFT  17       /* direct: PWT, PCD, PAT of the large page */
+#define ROLE_SPECIAL      (1u << 20) /* PAE-format root of a 32-bit/PAE guest */
+
+static inline int role_level(uint32_t role) { return role & ROLE_LEVEL_MASK; }
+static inline enum paging_mode role_mode(uint32_t role)
+{
+	return (enum paging_mode)((role >> ROLE_MODE_SHIFT) & 3);
+}
+/* Shadow format: 4-level for long-mode guests, PAE for everything else. */
+static inline const struct paging_format *role_format(uint32_t role)
+{
+	return paging_format(role_mode(role) == PAGING_LONG ? PAGING_LONG
+							     : PAGING_PAE);
+}
+
+/* Writable leaf entries are summarised per shadow page by a 64-bit bloom
+ * word over their 2 MiB region, so write-protecting a frame scans few pages. */
+static inline uint64_t sp_bloom_bit(uint64_t gfn)
+{
+	return 1ull << (((gfn >> 9) * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/* pool.c */
+int pool_init(struct mmu *m);
+void pool_destroy(struct mmu *m);
+struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx);
+uint64_t *sp_table(const struct mmu *m, const struct mmu_sp *sp);
+uint32_t sp_of_hpa(const struct mmu *m, uint64_t hpa);
+uint32_t *pool_bucket(const struct mmu *m, uint64_t key);
+uint32_t pool_alloc(struct mmu *m, bool below_4g);
+void pool_release(struct mmu *m, uint32_t idx);
+void pool_fifo_touch(struct mmu *m, uint32_t idx);
+
+/* shadow.c */
+uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role);
+uint32_t sp_create(struct mmu *m, uint64_t key, uint32_t role);
+void sp_drop(struct mmu *m, uint32_t idx);
+void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i);
+void sp_zap_all(struct mmu *m, uint32_t idx);
+bool frame_shadowed(const struct mmu *m, uint64_t gfn);
+void frame_unshadow(struct mmu *m, uint64_t gfn);
+void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len);
+
+/* fill.c */
+enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
+			     uint32_t ctx, const struct walk_result *w,
+			     struct mmu_fault *out);
+uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
+			   uint64_t gva, int level, uint64_t *key);
+void shadow_invlpg(struct mmu *m, uint64_t gva);
+
+#endif
