@@ -4,23 +4,14 @@
 
 #include <string.h>
 
+#include "guest/le.h"
+
 struct rd {
 	mb_read_fn read;
 	void *ctx;
 	struct mbinfo *mi;
 	struct diag *d;
 };
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static void problem(struct rd *r, bool about_modules)
 {
