@@ -26,6 +26,8 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DSHADE_HOST \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
+.DEFAULT_GOAL := all
+
 HV_SRCS     :=
 GUEST_PROGS :=
 UNIT_TESTS  :=

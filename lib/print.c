@@ -39,18 +39,18 @@ static void put_num(struct out *o, uint64_t v, unsigned base, bool neg, int widt
 			put(o, ' ');
 }
 
-static void put_str(struct out *o, const char *s, int width, bool left)
+static void put_str(struct out *o, const char *s, int width, int prec, bool left)
 {
 	int len = 0;
 	if (!s)
 		s = "(null)";
-	while (s[len])
+	while ((prec < 0 || len < prec) && s[len])
 		len++;
 	if (!left)
 		for (; width > len; width--)
 			put(o, ' ');
-	while (*s)
-		put(o, *s++);
+	for (int i = 0; i < len; i++)
+		put(o, s[i]);
 	if (left)
 		for (; width > len; width--)
 			put(o, ' ');
@@ -77,6 +77,18 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		int width = 0;
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');
+		int prec = -1;
+		if (*fmt == '.') {
+			fmt++;
+			prec = 0;
+			if (*fmt == '*') {
+				prec = va_arg(ap, int);
+				fmt++;
+			} else {
+				while (*fmt >= '0' && *fmt <= '9')
+					prec = prec * 10 + (*fmt++ - '0');
+			}
+		}
 		int lng = 0;
 		while (*fmt == 'l' || *fmt == 'z' || *fmt == 'h') {
 			if (*fmt != 'h')
@@ -90,7 +102,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			put(&o, (char)va_arg(ap, int));
 			break;
 		case 's':
-			put_str(&o, va_arg(ap, const char *), width, left);
+			put_str(&o, va_arg(ap, const char *), width, prec, left);
 			break;
 		case 'd':
 		case 'i':
