@@ -7,3 +7,6 @@ HV_SRCS += $(MMU_SRCS)
 
 UNIT_TESTS += test_mmu_nonpaging
 test_mmu_nonpaging_DEPS := $(MMU_SRCS)
+
+UNIT_TESTS += test_mmu_walk
+test_mmu_walk_DEPS := mmu/memslot.c mmu/paging.c mmu/walk.c
