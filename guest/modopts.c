@@ -111,6 +111,14 @@ static bool parse_option(struct line *l, bool seen[NKEYS])
 	return false;
 }
 
+static bool tok_has(struct tok t, char c)
+{
+	for (size_t i = 0; i < t.n; i++)
+		if (t.p[i] == c)
+			return true;
+	return false;
+}
+
 bool modopts_parse(const char *s, size_t len, unsigned index,
 		   struct modopts *m, struct diag *d)
 {
@@ -127,9 +135,15 @@ bool modopts_parse(const char *s, size_t len, unsigned index,
 			 MOD_ARGS(index, m), MODOPTS_MAX_LINE);
 		return false;
 	}
-	if (!tok_next(&rest, &m->path)) {
-		diag_add(d, "module %u: empty module string (no path)", index);
-		return false;
+	/* GRUB 2 hands over only the words after the file name; QEMU's -kernel
+	 * loader and GRUB legacy put the file name first. So the first word is
+	 * the path only when it is no option: an empty string, or one that
+	 * starts with an option, is a module without a path (all defaults). */
+	struct tok first = rest;
+	if (tok_next(&first, &l.word) && !tok_is(l.word, "--") &&
+	    !tok_has(l.word, '=')) {
+		m->path = l.word;
+		rest = first;
 	}
 	while (tok_next(&rest, &l.word)) {
 		if (tok_is(l.word, "--")) {

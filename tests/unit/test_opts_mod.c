@@ -132,11 +132,36 @@ static void bad_words(void **state)
 static void empty_strings(void **state)
 {
 	(void)state;
-	assert_false(parse(""));
-	assert_diag_has(&t, "module 0: empty module string (no path)");
-	assert_false(parse(" \t "));
-	assert_false(modopts_parse(NULL, 5, 4, &m, tdiag_init(&t)));
-	assert_diag_has(&t, "module 4: empty");
+	/* GRUB 2 gives an empty string for `module /boot/k` with no words:
+	 * a module without a path, every option at its default. */
+	assert_true(parse(""));
+	assert_int_equal(m.path.n, 0);
+	assert_int_equal(m.vm, 0);
+	assert_int_equal(m.role, MOD_ROLE_UNSET);
+	assert_true(parse(" \t "));
+	assert_int_equal(m.path.n, 0);
+	assert_true(modopts_parse(NULL, 5, 4, &m, tdiag_init(&t)));
+	assert_diag_empty(&t);
+}
+
+static void options_without_path(void **state)
+{
+	(void)state;
+	/* GRUB 2: only the words after the file name arrive. */
+	assert_true(parse("vm=3 role=initrd mem=16M -- x y"));
+	assert_int_equal(m.path.n, 0);
+	assert_int_equal(m.vm, 3);
+	assert_int_equal(m.role, MOD_ROLE_INITRD);
+	assert_int_equal(m.mem, 16ull << 20);
+	assert_true(m.has_rest);
+	assert_true(parse("-- only args"));
+	assert_int_equal(m.path.n, 0);
+	assert_true(m.has_rest);
+	assert_int_equal(m.rest.n, strlen("only args"));
+	/* QEMU and GRUB legacy: the file name comes first. */
+	assert_true(parse("/boot/k vm=1"));
+	assert_int_equal(m.path.n, strlen("/boot/k"));
+	assert_int_equal(m.vm, 1);
 }
 
 static void not_nul_terminated(void **state)
@@ -365,6 +390,7 @@ int main(void)
 		cmocka_unit_test(mem_sizes),
 		cmocka_unit_test(bad_words),
 		cmocka_unit_test(empty_strings),
+		cmocka_unit_test(options_without_path),
 		cmocka_unit_test(not_nul_terminated),
 		cmocka_unit_test(overlong_string),
 		cmocka_unit_test(garbage_never_crashes),
