@@ -15,11 +15,13 @@ GP_DIR   := guest/progs
 GP_OUT   := $(BUILD)/guest
 GP_OBJ   := $(BUILD)/guest/obj
 
-GP_NAMES := demo test-exits test-triple test-hltcli bench-exits
+GP_PAGING := test-paging-32 test-paging-pae test-paging-4level test-paging-switch
+GP_NAMES := demo test-exits test-triple test-hltcli bench-exits $(GP_PAGING)
 GUEST_PROGS += $(GP_NAMES)
 
 # Extra sources per program (beside guest/progs/<name>.c).
 GP_test-exits_SRCS := $(GP_DIR)/test-exits-insns.S
+$(foreach p,$(GP_PAGING),$(eval GP_$(p)_SRCS := $(GP_DIR)/paging-suite.c $(GP_DIR)/paging-insns.S))
 
 GP_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \
 	-O2 -Wall -Wextra -Werror -fno-stack-protector -fno-asynchronous-unwind-tables \

@@ -89,12 +89,28 @@ void pg_write_entry(const struct aspace *as, uint32_t addr, uint64_t e)
 	}
 }
 
+/*
+ * PAE: the CPU reads the four PDPTEs only when CR3 is loaded (SDM Vol. 3A
+ * 4.4.1), so a page directory added later would stay invisible until the
+ * next MOV CR3. All four are made up front, as operating systems do.
+ */
 bool pg_init(struct aspace *as, enum pg_mode mode)
 {
 	as->mode = mode;
 	as->fmt = &formats[mode];
 	as->root = pg_alloc_page();
-	return as->root != 0;
+	if (!as->root)
+		return false;
+	if (mode != PG_MODE_PAE)
+		return true;
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t pd = pg_alloc_page();
+
+		if (!pd)
+			return false;
+		pg_write_entry(as, as->root + i * 8, pd | as->fmt->top_flags);
+	}
+	return true;
 }
 
 static uint32_t slot(const struct aspace *as, uint32_t table, uint64_t va,
@@ -131,23 +147,27 @@ static uint32_t table_for(const struct aspace *as, uint64_t va,
 	return table;
 }
 
+bool pg_install(struct aspace *as, uint64_t va, unsigned level, uint64_t e)
+{
+	uint32_t table = table_for(as, va, level, true);
+
+	if (!table)
+		return false;
+	pg_write_entry(as, slot(as, table, va, level), e);
+	return true;
+}
+
 bool pg_map(struct aspace *as, uint64_t va, uint64_t pa, unsigned level,
 	    uint64_t flags)
 {
-	uint32_t table;
-
 	if (level > 0 && !(as->fmt->large_levels & (1u << level)))
-		return false;
-	table = table_for(as, va, level, true);
-	if (!table)
 		return false;
 	if (level > 0)
 		flags |= PTE_PS;
 	if (as->mode == PG_MODE_32 && level == 1)
 		/* PSE-36: PA bits 39:32 go in PDE bits 20:13 (SDM 4.3). */
 		pa = (pa & 0xffc00000u) | (((pa >> 32) & 0xff) << 13);
-	pg_write_entry(as, slot(as, table, va, level), pa | flags);
-	return true;
+	return pg_install(as, va, level, pa | flags);
 }
 
 bool pg_identity(struct aspace *as, uint32_t start, uint32_t end,

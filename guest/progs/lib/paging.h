@@ -60,6 +60,9 @@ bool pg_init(struct aspace *as, enum pg_mode mode);
  * entries can be written too); PTE_PS is added for large pages. */
 bool pg_map(struct aspace *as, uint64_t va, uint64_t pa, unsigned level,
 	    uint64_t flags);
+/* Write a raw entry for va at level, creating the tables above it (to
+ * share a lower table between address spaces, say). */
+bool pg_install(struct aspace *as, uint64_t va, unsigned level, uint64_t e);
 /* 4 KiB identity mappings of [start, end). */
 bool pg_identity(struct aspace *as, uint32_t start, uint32_t end,
 		 uint64_t flags);
