@@ -184,6 +184,8 @@ struct emul_ops {
 				      * changed AND the caller must set the
 				      * x87 TOS to 0 and every tag to valid
 				      * (SDM Vol. 1 9.5.1) */
+#define EMUL_DIRTY_CR0  (1u << 2)   /* LMSW changed ctx->cr0 */
+#define EMUL_DIRTY_SEG  (1u << 3)   /* a far transfer changed ctx->seg[CS] */
 
 #define EMUL_REP_CHUNK_DEFAULT 256u
 

@@ -1,0 +1,84 @@
+/* Executor internals shared by exec.c, mem.c, stack.c, strops.c, sse.c. */
+#ifndef SHADE_EMUL_EXEC_H
+#define SHADE_EMUL_EXEC_H
+
+#include "emul/emul.h"
+#include "emul/tables.h"
+
+/* Registers as they were before the instruction (or after the last
+ * completed REP iteration): restored when the instruction faults. */
+struct emul_snap {
+	uint64_t gpr[16];
+	uint64_t rip, rflags;
+};
+
+struct ex {
+	struct emul_ctx *ctx;
+	const struct emul_insn *in;
+	struct emul_result *res;
+	struct emul_snap snap;
+	uint64_t next_rip;       /* RIP after the instruction (branches change it) */
+	bool restart;            /* REP chunk ended early: leave RIP */
+};
+
+/* A resolved operand. */
+enum { OPK_NONE, OPK_REG, OPK_MEM, OPK_IMM };
+struct opnd {
+	uint8_t kind, size, reg, seg;
+	uint64_t off;            /* memory: effective address (offset in seg) */
+	uint64_t val;
+};
+
+/* Status codes inside the executor: 0 = go on, else an enum emul_status. */
+int ex_raise(struct ex *ex, unsigned vector, bool has_err, uint32_t err);
+static inline int ex_gp0(struct ex *ex) { return ex_raise(ex, EMUL_GP, true, 0); }
+static inline int ex_ud(struct ex *ex) { return ex_raise(ex, EMUL_UD, false, 0); }
+
+/* Registers. */
+uint64_t reg_read(const struct ex *ex, unsigned r, unsigned size);
+void reg_write(struct ex *ex, unsigned r, unsigned size, uint64_t v);
+bool ex_is64(const struct ex *ex);
+
+/* Memory (mem.c): segmentation checks then split, page-bounded accesses
+ * through the callbacks.  `off` is the offset within segment `seg`. */
+int mem_read(struct ex *ex, unsigned seg, uint64_t off, void *buf, unsigned len);
+int mem_write(struct ex *ex, unsigned seg, uint64_t off, const void *buf, unsigned len);
+int mem_read_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t *v);
+int mem_write_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t v);
+/* Segment checks only (e.g. before a write whose value is not known yet). */
+int mem_linear(struct ex *ex, unsigned seg, uint64_t off, unsigned len, bool write,
+	       uint64_t *la);
+/* Linear-address access without segmentation (descriptor tables). */
+int mem_read_linear(struct ex *ex, uint64_t la, void *buf, unsigned len);
+
+/* Effective address of the ModRM memory operand. */
+uint64_t ex_ea(const struct ex *ex);
+uint64_t ex_addr_mask(const struct ex *ex);
+
+/* Operand helpers (exec.c). */
+int opnd_load(struct ex *ex, unsigned kind, unsigned size, struct opnd *o);
+int opnd_store(struct ex *ex, const struct opnd *o, uint64_t v);
+
+/* Stack (stack.c). */
+unsigned stack_addr_size(const struct ex *ex);
+int stack_push(struct ex *ex, unsigned size, uint64_t v);
+int stack_pop(struct ex *ex, unsigned size, uint64_t *v);
+int ex_branch(struct ex *ex, uint64_t target, unsigned opsize);
+
+int h_push(struct ex *ex);
+int h_pop(struct ex *ex);
+int h_call(struct ex *ex);
+int h_jmp(struct ex *ex);
+int h_ret(struct ex *ex);
+int h_callf(struct ex *ex);
+int h_jmpf(struct ex *ex);
+int h_retf(struct ex *ex);
+int h_leave(struct ex *ex);
+int h_enter(struct ex *ex);
+int h_str(struct ex *ex);
+int h_in(struct ex *ex);
+int h_out(struct ex *ex);
+int h_ssemov(struct ex *ex);
+bool ex_io_allowed(struct ex *ex, uint16_t port, unsigned size);
+
+#endif
