@@ -10,6 +10,7 @@
 #include "guest/mbguest.h"
 #include "mmu/host/frames.h"
 #include "lib/log.h"
+#include "lib/print.h"
 
 extern const uint8_t demo_guest_start[], demo_guest_end[];
 
@@ -62,7 +63,13 @@ static bool build_vm(int id, const struct vm_plan *plan, const struct mbinfo *mb
 	struct guest_ram ram = { vm->mem->ram, vm->mem->ram_size };
 	size_t len;
 	const uint8_t *img = mod_bytes(mbi, plan->kernel, &len);
-	const char *name = mbinfo_mod_string(mbi, (unsigned)plan->kernel);
+	/* GRUB 2 gives no file name in the module string: name it by number. */
+	char name[64];
+	const struct tok *path = &mods[plan->kernel].path;
+	if (path->n)
+		snprintf(name, sizeof(name), "%.*s", (int)(path->n < 60 ? path->n : 60), path->p);
+	else
+		snprintf(name, sizeof(name), "module %d", plan->kernel);
 	struct mbload_info info;
 	if (mbload(img, len, name, &ram, &info, d) != MBLOAD_OK)
 		return false;
