@@ -61,9 +61,3 @@ FN user_write
 FN user_exec
 	add $UEXEC_OFF, %eax
 	jmp *%eax                       /* INT3 there */
-
-	.section .user.data, "aw"
-	.align 16
-	.globl user_stack_top
-	.skip 1024
-user_stack_top:

@@ -39,12 +39,10 @@
 #define NSPACES   16
 #define SWITCHES  2000
 
-extern char __user_start[], __user_end[], user_stack_top[];
+extern char __user_start[], __user_end[];
 void acc_sup_read(void *), acc_sup_write(void *), acc_sup_exec(void *);
 void acc_sup_read_ac(void *), acc_sup_write_ac(void *);
 extern char user_read[], user_write[], user_exec[];
-void user_enter(uint32_t eip, uint32_t esp, uint32_t eax)
-	__attribute__((noreturn));
 
 struct suite {
 	enum pg_mode mode;
@@ -385,18 +383,6 @@ static int expected_pf(const struct suite *s, const struct rights_cfg *c,
 	return -1;
 }
 
-struct user_access {
-	char *stub;
-	uint32_t va;
-};
-
-static void run_user(void *p)
-{
-	struct user_access *ua = p;
-
-	user_enter((uint32_t)ua->stub, (uint32_t)user_stack_top, ua->va);
-}
-
 /* Performs the access; returns the #PF error code or -1 (no fault), and
  * the CR2 seen. Any other exception is reported and counts as a mismatch. */
 static int do_access(uint32_t va, enum access a, uint32_t *cr2, bool *odd)
@@ -413,12 +399,7 @@ static int do_access(uint32_t va, enum access a, uint32_t *cr2, bool *odd)
 	if (a < UR) {
 		fault_run(sup[a], (void *)va, &f);
 	} else {
-		struct user_access ua = { usr[a], va };
-
-		fault_run(run_user, &ua, &f);
-		/* INT3 from ring 3 means the stub got through. */
-		if (f.vector == EXC_BP && (f.cs & 3) == 3)
-			f.vector = FAULT_NONE;
+		run_at_cpl3(usr[a], va, &f);
 	}
 	*cr2 = f.cr2;
 	*odd = f.vector != FAULT_NONE && f.vector != EXC_PF;

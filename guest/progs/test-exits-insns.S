@@ -105,3 +105,36 @@ FN insn_rep_insb
 	mov %ecx, 12(%eax)
 	pop %edi
 	ret
+
+/* Ring-3 stubs for run_at_cpl3(): each ends with INT3 when it gets
+ * through. */
+	.section .user.text, "ax"
+
+/* VMCALL at CPL 3 exits to Shade anyway (SDM Vol. 3C 25.1.3); Shade's ABI
+ * answers with #UD at the VMCALL. */
+FN user_vmcall
+	xor %eax, %eax
+LABEL user_vmcall_at
+	vmcall
+	int3
+
+/* CPUID is allowed at any CPL: the exit must come back to ring 3. */
+FN user_cpuid
+	mov $0x40000000, %eax
+	cpuid
+	cmp $0x40000001, %eax
+	jne 1f
+	int3
+1:	ud2
+
+/* RDMSR at CPL 3 is #GP(0), checked before any VM exit (SDM Vol. 3C 25.1.1). */
+FN user_rdmsr
+	mov $0x174, %ecx
+	rdmsr
+	int3
+
+/* IN with CPL > IOPL and no I/O bitmap: #GP(0), also before any exit. */
+FN user_in
+	mov $0x3fd, %dx
+	inb %dx, %al
+	int3

@@ -398,6 +398,40 @@ static void test_exceptions(void)
 		  "exc-db-single-step");
 }
 
+/* ---- CPL 3 ------------------------------------------------------------ */
+
+extern char user_vmcall[], user_vmcall_at[], user_cpuid[], user_rdmsr[];
+extern char user_in[];
+
+static void check_cpl3(const void *stub, uint32_t vector, const char *name)
+{
+	struct fault f;
+
+	run_at_cpl3(stub, 0, &f);
+	if (f.vector != vector || (vector != FAULT_NONE && f.error != 0))
+		printf("  %s: vector=%x error=%x eip=%08x\n", name, f.vector,
+		       f.error, f.eip);
+	check(f.vector == vector && (vector == FAULT_NONE || f.error == 0),
+	      name);
+}
+
+static void test_cpl3(void)
+{
+	struct fault f;
+
+	run_at_cpl3(user_vmcall, 0, &f);
+	if (f.vector != EXC_UD || f.eip != (uint32_t)user_vmcall_at)
+		printf("  hc-cpl3-ud: vector=%x eip=%08x\n", f.vector, f.eip);
+	check(f.vector == EXC_UD && f.eip == (uint32_t)user_vmcall_at,
+	      "hc-cpl3-ud");
+	if (shade_present())
+		check_cpl3(user_cpuid, FAULT_NONE, "cpuid-cpl3");
+	else
+		skip("cpuid-cpl3", "leaf 0x40000000 is Shade's");
+	check_cpl3(user_rdmsr, EXC_GP, "msr-cpl3-gp");
+	check_cpl3(user_in, EXC_GP, "io-cpl3-gp");
+}
+
 int guest_main(void)
 {
 	printf("test-exits: start (%s)\n",
@@ -410,6 +444,7 @@ int guest_main(void)
 	test_msr_faults();
 	test_cr();
 	test_exceptions();
+	test_cpl3();
 	test_cr0_pg_without_pe();
 	return report_done();
 }

@@ -17,6 +17,7 @@
 #include "report.h"
 #include "serial.h"
 #include "string.h"
+#include "user.h"
 
 int guest_main(void);
 

@@ -26,3 +26,11 @@ user_enter:
 	push $(GDT_UCODE32 | 3)         /* CS */
 	push %ecx                       /* EIP */
 	iret
+
+	/* The ring-3 stack: in the .user section, which paging tests map
+	 * user-accessible. */
+	.section .user.data, "aw"
+	.align 16
+	.skip 2048
+	.globl user_stack_top
+user_stack_top:
