@@ -143,15 +143,11 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 		l.writable = false;
 	if (frame_shadowed(m, gfn)) {
 		/* A write to a guest page table: emulate it so the shadows stay
-		 * exact. During event delivery nothing can be emulated: stop
-		 * shadowing the frame instead. */
-		if (write && (ctx & MMU_PF_EVENT))
-			frame_unshadow(m, gfn);
-		if (frame_shadowed(m, gfn)) {
-			if (write)
-				l.outcome = MMU_EMULATE;
-			l.writable = false;
-		}
+		 * exact (shadow_fill() already unshadowed it during event
+		 * delivery, unless it is on the path itself). */
+		if (write)
+			l.outcome = MMU_EMULATE;
+		l.writable = false;
 	}
 	if (l.outcome == MMU_EMULATE) {
 		l.writable = false;
@@ -180,6 +176,25 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 }
 
 /**
+ * shadow_path() - link the shadow tables for @gva down to level 1 and return
+ * the leaf shadow page (SP_NONE if the pool cannot provide them). Used
+ * without a fill for MMIO too: the guest tables on the way then are
+ * write-protected, so a guest write to them is seen and drops the MMIO
+ * cache entry (DESIGN.md).
+ */
+uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w)
+{
+	const struct paging_format *f = role_format(m->role_base);
+	uint32_t idx = m->root;
+	int level;
+
+	m->op_gen++;
+	for (level = f->top; level > 1 && idx != SP_NONE; level--)
+		idx = descend(m, idx, gva, level, w);
+	return idx;
+}
+
+/**
  * shadow_fill() - make the shadow map @gva the way the successful walk @w
  * says, for the access @acc. The frame is RAM (the caller checked).
  * Returns MMU_FIXED, MMU_EMULATE (out->gpa) or MMU_FATAL (out->reason).
@@ -188,22 +203,23 @@ enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 			     uint32_t ctx, const struct walk_result *w,
 			     struct mmu_fault *out)
 {
-	const struct paging_format *f = role_format(m->role_base);
-	uint32_t idx = m->root, sflags;
+	uint32_t idx, sflags;
 	uint64_t hpa;
-	int level;
 
 	if (!memslot_frame(m->slots, w->gpa >> 12, &hpa, NULL, &sflags)) {
 		out->reason = "fill of a frame that is not RAM";
 		return MMU_FATAL;
 	}
-	m->op_gen++;
-	for (level = f->top; level > 1; level--) {
-		idx = descend(m, idx, gva, level, w);
-		if (idx == SP_NONE) {
-			out->reason = "shadow pool exhausted even after reclaim";
-			return MMU_FATAL;
-		}
+	/* During event delivery nothing can be emulated: a write to a guest
+	 * page table stops that frame being shadowed instead. Done before the
+	 * path is built, which it could otherwise tear down. */
+	if ((acc & WALK_WRITE) && (ctx & MMU_PF_EVENT) &&
+	    frame_shadowed(m, w->gpa >> 12))
+		frame_unshadow(m, w->gpa >> 12);
+	idx = shadow_path(m, gva, w);
+	if (idx == SP_NONE) {
+		out->reason = "shadow pool exhausted even after reclaim";
+		return MMU_FATAL;
 	}
 	return fill_leaf(m, idx, gva, acc, ctx, w, hpa, sflags, out);
 }

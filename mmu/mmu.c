@@ -289,8 +289,12 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		return MMU_INJECT_GP;
 	if (r == WALK_BUSY)   /* tables changing under us: let it fault again */
 		return MMU_FIXED;
-	if (is_mmio(m, w.gpa, acc) || !tables_in_ram(m, &w))
+	if (!tables_in_ram(m, &w))
 		return mmio(m, gva, acc, w.gpa, out);
+	if (is_mmio(m, w.gpa, acc)) {
+		shadow_path(m, gva, &w);   /* watch the tables behind the cache */
+		return mmio(m, gva, acc, w.gpa, out);
+	}
 	return shadow_fill(m, gva, acc, ctx, &w, out);
 }
 

@@ -10,3 +10,6 @@ test_mmu_nonpaging_DEPS := $(MMU_SRCS)
 
 UNIT_TESTS += test_mmu_walk
 test_mmu_walk_DEPS := mmu/memslot.c mmu/paging.c mmu/walk.c
+
+UNIT_TESTS += test_mmu_shadow
+test_mmu_shadow_DEPS := $(MMU_SRCS)

@@ -90,6 +90,7 @@ void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len);
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 			     uint32_t ctx, const struct walk_result *w,
 			     struct mmu_fault *out);
+uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w);
 uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);
 void shadow_invlpg(struct mmu *m, uint64_t gva);

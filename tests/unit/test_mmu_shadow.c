@@ -1,0 +1,655 @@
+/* mmu/: the shadow MMU for paging guests, against guest tables built in
+ * fake RAM. "Hardware" runs each access on the shadow (mmu_fake.h); every
+ * #PF goes through mmu_page_fault() like on a real exit. */
+#include "tests/unit/mmu_guestpt.h"
+
+#define MiB (1ull << 20)
+#define GiB (1ull << 30)
+#define RAM (16 * MiB)
+#define TBL_BASE (1 * MiB)
+#define TBL_END  (2 * MiB)
+
+static struct fake_vm vm;
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_vm_setup(&vm, RAM, 256, 256, 64, false);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fake_vm_teardown(&vm);
+	return 0;
+}
+
+static uint64_t leaf_of(uint64_t la, const struct mmu_guest_state *gs)
+{
+	return fake_shadow_leaf(&vm, vm.mmu.root_hpa, gs_long(gs), la);
+}
+
+/* ---- fills in every mode and page size ---- */
+
+struct size_case { enum paging_mode mode; int level; uint64_t la, gpa; };
+static const struct size_case sizes[] = {
+	{ PAGING_32,   1, 0x00403123, 0x00805000 },
+	{ PAGING_32,   2, 0x00c01234, 0x00400000 },     /* 4 MiB */
+	{ PAGING_PAE,  1, 0xc0403123, 0x00805000 },
+	{ PAGING_PAE,  2, 0x80201234, 0x00600000 },     /* 2 MiB */
+	{ PAGING_LONG, 1, 0xffff800000403123ull, 0x00805000 },
+	{ PAGING_LONG, 2, 0x00007f0000201234ull, 0x00600000 },
+	{ PAGING_LONG, 3, 0x0000004000301234ull, 0x00000000 },  /* 1 GiB */
+};
+
+static void fills_every_mode_and_size(void **state)
+{
+	unsigned i;
+	(void)state;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const struct size_case *k = &sizes[i];
+		uint64_t span = paging_entry_span(paging_format(k->mode), k->level);
+		uint64_t off, page = k->la & ~(span - 1);
+		struct mmu_guest_state gs;
+		struct mmu_fault out;
+		struct gpt g;
+
+		gpt_init(&g, &vm, k->mode, TBL_BASE, TBL_END);
+		gpt_map(&g, page, k->gpa, k->level, PTE_RW | PTE_US, TBL_ALL);
+		gs = gpt_state(&g);
+		gs_load(&vm, &gs);
+		/* first, last and a middle 4 KiB frame of the page */
+		for (off = 0; off < span; off += span > 4096 ? span / 2 - 4096 : 4096) {
+			uint64_t la = page + off;
+
+			if (k->gpa + off >= RAM)
+				break;
+			assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER, &out), MMU_FIXED);
+			assert_int_equal(gpt_access(&vm, &gs, la + 8, WALK_WRITE, &out), MMU_FIXED);
+			assert_int_equal(leaf_of(la, &gs) & PTE_ADDR_MASK,
+					 FAKE_RAM_HPA + k->gpa + off);
+		}
+	}
+}
+
+static void read_fill_is_read_only_until_dirty(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, pte;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	pte = gpt_entry(&g, la, 1, 0);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_int_equal(gpt_get(&g, pte) & (PTE_A | PTE_D), PTE_A);
+	assert_false(leaf_of(la, &gs) & PTE_RW);   /* guest D=0: catch the first write */
+	assert_int_equal(vm.mmu.stats.fills, 1);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(gpt_get(&g, pte) & (PTE_A | PTE_D), PTE_A | PTE_D);
+	assert_true(leaf_of(la, &gs) & PTE_RW);
+	assert_int_equal(vm.mmu.stats.fills, 2);
+	/* A/D in the upper levels: A only. */
+	assert_int_equal(gpt_get(&g, gpt_entry(&g, la, 2, 0)) & (PTE_A | PTE_D), PTE_A);
+}
+
+static void guest_faults_are_reflected_untouched(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, pde;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US, TBL_ALL);       /* read-only user page */
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER | WALK_WRITE, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_W | PFEC_U);
+	assert_int_equal(out.cr2, la);
+	pde = gpt_entry(&g, la, 2, 0);
+	assert_false(gpt_get(&g, pde) & PTE_A);    /* the faulting walk set nothing */
+	assert_int_equal(leaf_of(la, &gs), 0);     /* and filled nothing */
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x1000, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, 0);
+	assert_int_equal(vm.mmu.stats.guest_faults, 2);
+}
+
+/* ---- write protection of guest tables ---- */
+
+static void table_writes_are_emulated_and_tracked(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, alias = 0x600000, pte, pt;
+	uint64_t newpte;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW | PTE_D, TBL_ALL);
+	pte = gpt_entry(&g, la, 1, 0);
+	pt = pte & ~0xfffull;
+	gpt_map(&g, alias, pt, 1, PTE_RW | PTE_D, TBL_ALL);   /* the PT, mapped as data */
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	/* Reading the table through the alias is fine; writing it exits. */
+	assert_int_equal(gpt_access(&vm, &gs, alias + (pte & 0xfff), 0, &out), MMU_FIXED);
+	assert_false(leaf_of(alias, &gs) & PTE_RW);
+	assert_int_equal(gpt_access(&vm, &gs, alias + (pte & 0xfff), WALK_WRITE, &out),
+			 MMU_EMULATE);
+	assert_int_equal(out.gpa, pte);
+	assert_false(leaf_of(alias, &gs) & PTE_RW);
+	/* The emulator's write moves the page: the old shadow entry is gone. */
+	newpte = 0x900000 | PTE_P | PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &newpte, 8), MMU_OK);
+	assert_int_equal(gpt_get(&g, pte), newpte);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(vm.mmu.stats.pt_writes, 1);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x900000);
+	/* A partial (4-byte) write to the high half of the entry counts too. */
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte + 4, "\0\0\0\x80", 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_I);   /* XD now */
+}
+
+static void new_table_write_protects_old_mappings(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t data = 0x400000, frame = 0x700000, pde;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, data, frame, 1, PTE_RW | PTE_D, TBL_ALL);   /* a data page... */
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, data, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(leaf_of(data, &gs) & PTE_RW);
+	memset(vm.ram + frame, 0, 4096);
+	/* ...becomes the page table for 0x40000000 (written through the PD). */
+	pde = gpt_entry(&g, 0x40000000, 2, TBL_ALL);
+	uint64_t v = frame | TBL_ALL;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pde, &v, 8), MMU_OK);
+	v = 0x800000 | PTE_P | PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, frame, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, 0x40000000, 0, &out), MMU_FIXED);
+	/* Now the data mapping of that frame must be read-only. */
+	assert_false(leaf_of(data, &gs) & PTE_RW);
+	assert_int_equal(gpt_access(&vm, &gs, data + 8, WALK_WRITE, &out), MMU_EMULATE);
+	assert_int_equal(out.gpa, frame + 8);
+}
+
+static void event_delivery_unshadows_instead_of_emulating(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, alias = 0x600000, pt;
+	uint64_t hpa;
+	uint32_t ec;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW, TBL_ALL);
+	pt = gpt_entry(&g, la, 1, 0) & ~0xfffull;
+	gpt_map(&g, alias, pt, 1, PTE_RW, TBL_ALL);     /* "the stack is a page table" */
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_int_equal(hw(&vm, &gs, alias, WALK_WRITE, &hpa, &ec), WALK_FAULT);
+	assert_int_equal(mmu_page_fault(&vm.mmu, alias, ec, MMU_PF_EVENT, &out), MMU_FIXED);
+	assert_int_equal(hw(&vm, &gs, alias, WALK_WRITE, &hpa, &ec), WALK_OK);
+	assert_int_equal(hpa, FAKE_RAM_HPA + pt);
+	assert_int_equal(leaf_of(la, &gs), 0);    /* the PT's shadow went away */
+	assert_true(vm.mmu.stats.unshadowed > 0);
+	/* and comes back on the next use, write-protecting the alias again */
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_false(leaf_of(alias, &gs) & PTE_RW);
+}
+
+static void write_flood_unshadows(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, pt, zero = 0;
+	unsigned i;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW, TBL_ALL);
+	pt = gpt_entry(&g, la, 1, 0) & ~0xfffull;
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	for (i = 0; i < 8; i++)      /* the guest recycles the frame as data */
+		assert_int_equal(mmu_write_guest(&vm.mmu, pt + 512 + 8 * i, &zero, 8), MMU_OK);
+	assert_int_equal(vm.mmu.stats.pt_writes, 4);   /* then it stopped being a table */
+	assert_int_equal(vm.mmu.stats.unshadowed, 1);
+}
+
+/* ---- CR3 switches and roles ---- */
+
+static void cr3_switch_reuses_roots(void **state)
+{
+	struct gpt a, b;
+	struct mmu_guest_state ga, gb;
+	struct mmu_fault out;
+	uint64_t ra, rb, fills;
+	(void)state;
+
+	gpt_init(&a, &vm, PAGING_LONG, TBL_BASE, TBL_BASE + 64 * 4096);
+	gpt_init(&b, &vm, PAGING_LONG, TBL_BASE + 64 * 4096, TBL_END);
+	gpt_map(&a, 0x400000, 0x800000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gpt_map(&b, 0x400000, 0x900000, 1, PTE_RW | PTE_US, TBL_ALL);
+	ga = gpt_state(&a);
+	gb = gpt_state(&b);
+	ra = gs_load(&vm, &ga);
+	assert_int_equal(gpt_access(&vm, &ga, 0x400000, WALK_USER, &out), MMU_FIXED);
+	rb = gs_load(&vm, &gb);
+	assert_int_not_equal(ra, rb);
+	assert_int_equal(gpt_access(&vm, &gb, 0x400000, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0x400000, &gb) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x900000);
+	fills = vm.mmu.stats.fills;
+	assert_int_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, 0x400000, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(vm.mmu.stats.fills, fills);    /* nothing to refill */
+	assert_int_equal(leaf_of(0x400000, &ga) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x800000);
+	assert_int_equal(vm.mmu.stats.cr3_rebuilt, 2);
+	assert_int_equal(vm.mmu.stats.cr3_reused, 1);
+	/* CR4.PGE toggles and CR3 reloads of the same tables keep the root. */
+	ga.cr4 |= CR4_PGE;
+	assert_int_equal(gs_load(&vm, &ga), ra);
+}
+
+static void roles_split_on_wp_nxe_smep_smap(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs, v;
+	uint64_t roots[5];
+	unsigned i, j;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gs = gpt_state(&g);
+	roots[0] = gs_load(&vm, &gs);
+	v = gs; v.cr0 &= ~CR0_WP;   roots[1] = gs_load(&vm, &v);
+	v = gs; v.efer &= ~EFER_NXE; roots[2] = gs_load(&vm, &v);
+	v = gs; v.cr4 |= CR4_SMEP;  roots[3] = gs_load(&vm, &v);
+	v = gs; v.cr4 |= CR4_SMAP;  roots[4] = gs_load(&vm, &v);
+	for (i = 0; i < 5; i++)
+		for (j = i + 1; j < 5; j++)
+			assert_int_not_equal(roots[i], roots[j]);
+	assert_int_equal(gs_load(&vm, &gs), roots[0]);
+}
+
+/* ---- CR0.WP=0 ---- */
+
+static void wp0_supervisor_write_keeps_users_out(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US, TBL_ALL);     /* read-only user page */
+	gs = gpt_state(&g);
+	gs.cr0 &= ~CR0_WP;
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_RW | PTE_US), PTE_RW);
+	/* the guest's D bit was set by the write, its R/W stays 0 */
+	assert_int_equal(gpt_get(&g, gpt_entry(&g, la, 1, 0)) & (PTE_RW | PTE_D), PTE_D);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_RW | PTE_US), PTE_US);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER | WALK_WRITE, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_W | PFEC_U);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	/* with SMEP the supervisor-only mapping must still refuse fetches */
+	gs.cr4 |= CR4_SMEP;
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(leaf_of(la, &gs) & PTE_NX);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_I);
+	/* with SMAP hiding U would let AC=0 reads through: emulate instead */
+	gs.cr4 = (gs.cr4 & ~CR4_SMEP) | CR4_SMAP;
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE | WALK_AC, &out), MMU_EMULATE);
+	assert_int_equal(out.gpa, 0x800000);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_INJECT_PF);   /* SMAP */
+	assert_int_equal(out.error_code, PFEC_P);
+}
+
+/* ---- large pages over RAM and MMIO ---- */
+
+static void large_page_spanning_ram_and_mmio(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la;
+	(void)state;
+
+	/* Identity map of the first 4 GiB with 2 MiB pages, like test kernels. */
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	for (la = 0; la < 4 * GiB; la += 2 * MiB)
+		gpt_map(&g, la, la, 2, PTE_RW | PTE_D, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x1000, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, 0xfee00030, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0xfee00030);
+	assert_int_equal(leaf_of(0xfee00030, &gs), 0);
+	/* the last RAM frame and the first MMIO frame of one 2 MiB page */
+	fake_vm_teardown(&vm);
+	fake_vm_setup(&vm, RAM - 4096 * 3, 256, 256, 64, false);
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	for (la = 0; la < 4 * GiB; la += 2 * MiB)
+		gpt_map(&g, la, la, 2, PTE_RW | PTE_D, TBL_ALL);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, RAM - 4 * 4096, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, RAM - 3 * 4096, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(gpt_access(&vm, &gs, RAM - 2 * 4096, 0, &out), MMU_MMIO);
+	assert_int_equal(leaf_of(RAM - 4 * 4096, &gs) & PTE_ADDR_MASK,
+			 FAKE_RAM_HPA + RAM - 4 * 4096);
+	assert_int_equal(leaf_of(RAM - 3 * 4096, &gs), 0);
+	assert_int_equal(leaf_of(RAM - 2 * 4096, &gs), 0);
+}
+
+static void large_page_dirty_bit(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x200000, pde;
+	uint64_t hpa;
+	uint32_t ec;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_PAE, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x400000, 2, PTE_RW, TBL_ALL);
+	pde = gpt_entry(&g, la, 2, 0);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x5000, 0, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x6000, 0, &out), MMU_FIXED);
+	assert_false(gpt_get(&g, pde) & PTE_D);
+	assert_false(leaf_of(la + 0x5000, &gs) & PTE_RW);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x5000, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(gpt_get(&g, pde) & PTE_D);
+	assert_true(leaf_of(la + 0x5000, &gs) & PTE_RW);
+	/* now dirty, the rest of the page may be written at once after a fill */
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x6000, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(hw(&vm, &gs, la + 0x6000, WALK_WRITE, &hpa, &ec), WALK_OK);
+	/* a guest clearing D (through its shadowed PD) is seen again */
+	uint64_t v = gpt_get(&g, pde) & ~PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pde, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x6000, 0, &out), MMU_FIXED);
+	assert_false(leaf_of(la + 0x6000, &gs) & PTE_RW);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x6000, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(gpt_get(&g, pde) & PTE_D);
+}
+
+/* ---- 32-bit guests on PAE shadows ---- */
+
+static void guest_32bit_quarters_and_halves(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	/* PTE index 700 of a guest PT lies in the second 2 MiB half. */
+	uint64_t lo = 0x00c00000 + 5 * 4096, hi = 0x00c00000 + 700 * 4096;
+	uint64_t far = 0xc0000000 + 0x3000, pte_hi, pte_lo;
+	uint32_t v;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_32, TBL_BASE, TBL_END);
+	gpt_map(&g, lo, 0x500000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gpt_map(&g, hi, 0x501000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gpt_map(&g, far, 0x502000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, lo, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, hi, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, far, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(hi, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x501000);
+	assert_int_equal(leaf_of(far, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x502000);
+	/* a 4-byte guest PTE write reaches the right half only */
+	pte_hi = gpt_entry(&g, hi, 1, 0);
+	pte_lo = gpt_entry(&g, lo, 1, 0);
+	v = 0x503000 | PTE_P | PTE_US;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte_hi, &v, 4), MMU_OK);
+	assert_int_equal(leaf_of(hi, &gs), 0);
+	assert_int_not_equal(leaf_of(lo, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, hi, WALK_USER | WALK_WRITE, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_W | PFEC_U);
+	assert_int_equal(gpt_access(&vm, &gs, hi, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(hi, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x503000);
+	(void)pte_lo;
+	/* a guest PDE write drops both shadow PDEs it feeds */
+	v = 0;
+	assert_int_equal(mmu_write_guest(&vm.mmu, gpt_entry(&g, lo, 2, 0), &v, 4), MMU_OK);
+	assert_int_equal(leaf_of(lo, &gs), 0);
+	assert_int_equal(leaf_of(hi, &gs), 0);
+	assert_int_not_equal(leaf_of(far, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, hi, WALK_USER, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_U);
+}
+
+static void guest_32bit_4m_page_with_pse36(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t pde;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_32, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x800000, 0x400000, 2, PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0xbff000, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0xbff000, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x7ff000);
+	/* PSE-36: the page moves above 4 GiB, where there is no RAM: MMIO */
+	pde = gpt_entry(&g, 0x800000, 2, 0);
+	uint32_t v = (uint32_t)gpt_get(&g, pde) | (1u << 13);
+	assert_int_equal(mmu_write_guest(&vm.mmu, pde, &v, 4), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, 0xbff000, 0, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0x1007ff000ull);
+	/* CR4.PSE=0: the same PDE points to a page table */
+	memcpy(vm.ram + 0x402000, &(uint32_t){ 0x500000 | PTE_P }, 4);
+	gs.cr4 &= ~CR4_PSE;
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x800000, 0, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0x800000, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x500000);
+}
+
+/* ---- PAE guests: PDPTE registers ---- */
+
+static void pae_pdptes_load_with_cr3(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t root, pdpte0, bad, cr3 = 0;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_PAE, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x1000, 0x500000, 1, PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	root = gs_load(&vm, &gs);
+	assert_true(root < (1ull << 32));
+	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_FIXED);
+	/* Clearing PDPTE 0 in memory changes nothing before the next CR3 load */
+	pdpte0 = gpt_get(&g, g.cr3);
+	gpt_set(&g, g.cr3, 0);
+	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_FIXED);
+	assert_int_not_equal(gs_load(&vm, &gs), root);
+	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, 0);
+	/* PDPTE reserved bits: the load fails (#GP), the old context stays */
+	bad = pdpte0 | PTE_RW;
+	gpt_set(&g, g.cr3, bad);
+	root = vm.mmu.root_hpa;
+	assert_int_equal(mmu_load_context(&vm.mmu, &gs, &cr3), MMU_ERR_GP);
+	assert_int_equal(vm.mmu.root_hpa, root);
+	gpt_set(&g, g.cr3, pdpte0);
+	assert_int_not_equal(gs_load(&vm, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_FIXED);
+}
+
+/* ---- recursive maps, INVLPG, mode switches ---- */
+
+static void recursive_mapping(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	const uint64_t self = 0xffffff8000000000ull;   /* PML4[511] = PML4 */
+	uint64_t pml4e_of_0, la_pml4 = self | (511ull << 30) | (511ull << 21) | (511ull << 12);
+	uint64_t v;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
+	gpt_set(&g, g.cr3 + 511 * 8, g.cr3 | PTE_P | PTE_RW);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	/* Reading the PML4 through the self map */
+	pml4e_of_0 = gpt_get(&g, g.cr3);
+	assert_int_equal(gpt_access(&vm, &gs, la_pml4, 0, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la_pml4, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + g.cr3);
+	assert_false(leaf_of(la_pml4, &gs) & PTE_RW);
+	/* Writing a PTE through the self map: emulated, shadows follow */
+	uint64_t la_pt = self | ((0x400000ull >> 12) << 3);   /* PTE of 0x400000 */
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	assert_int_equal(gpt_access(&vm, &gs, la_pt, WALK_WRITE, &out), MMU_EMULATE);
+	assert_int_equal(out.gpa, gpt_entry(&g, 0x400000, 1, 0));
+	v = 0x900000 | PTE_P | PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, out.gpa, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0x400000, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x900000);
+	assert_int_equal(gpt_get(&g, g.cr3) & ~(PTE_A | PTE_D), pml4e_of_0 & ~(PTE_A | PTE_D));
+}
+
+static void invlpg_and_mmio_cache(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t pte, v;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
+	gpt_map(&g, 0x600000, 0xfee00000, 1, PTE_RW | PTE_PCD, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	mmu_invlpg(&vm.mmu, 0x400000);
+	assert_int_equal(leaf_of(0x400000, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	/* MMIO: one walk, then cache hits while nothing changes */
+	assert_int_equal(gpt_access(&vm, &gs, 0x600010, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0xfee00014);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 1);
+	/* a different kind of access walks again */
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, 0, &out), MMU_MMIO);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 1);
+	mmu_invlpg(&vm.mmu, 0x600000);
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, 0, &out), MMU_MMIO);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 1);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, 0, &out), MMU_MMIO);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 1);
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, 0, &out), MMU_MMIO);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 2);
+	/* a guest page-table write invalidates it too: the page becomes RAM */
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED); /* PT shadowed */
+	pte = gpt_entry(&g, 0x600000, 1, 0);
+	v = 0xa00000 | PTE_P | PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, 0x600014, 0, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0x600014, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0xa00000);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, 2);
+}
+
+static void mode_switches(void **state)
+{
+	struct gpt g32, gpae, glong;
+	struct mmu_guest_state off = { .cr0 = CR0_PE }, s32, spae, slong;
+	struct mmu_fault out;
+	uint64_t r;
+	(void)state;
+
+	gpt_init(&g32, &vm, PAGING_32, TBL_BASE, TBL_BASE + 0x10000);
+	gpt_init(&gpae, &vm, PAGING_PAE, TBL_BASE + 0x10000, TBL_BASE + 0x20000);
+	gpt_init(&glong, &vm, PAGING_LONG, TBL_BASE + 0x20000, TBL_END);
+	gpt_map(&g32, 0x400000, 0x500000, 1, PTE_RW, TBL_ALL);
+	gpt_map(&gpae, 0x400000, 0x600000, 1, PTE_RW, TBL_ALL);
+	gpt_map(&glong, 0x400000, 0x700000, 1, PTE_RW, TBL_ALL);
+	s32 = gpt_state(&g32);
+	spae = gpt_state(&gpae);
+	slong = gpt_state(&glong);
+	for (int round = 0; round < 2; round++) {
+		r = gs_load(&vm, &off);
+		assert_true(r < (1ull << 32));
+		assert_int_equal(gpt_access(&vm, &off, 0x400000, WALK_WRITE, &out), MMU_FIXED);
+		assert_int_equal(leaf_of(0x400000, &off) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x400000);
+		r = gs_load(&vm, &s32);
+		assert_true(r < (1ull << 32));
+		assert_int_equal(gpt_access(&vm, &s32, 0x400000, WALK_WRITE, &out), MMU_FIXED);
+		assert_int_equal(leaf_of(0x400000, &s32) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x500000);
+		r = gs_load(&vm, &spae);
+		assert_true(r < (1ull << 32));
+		assert_int_equal(gpt_access(&vm, &spae, 0x400000, WALK_WRITE, &out), MMU_FIXED);
+		assert_int_equal(leaf_of(0x400000, &spae) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x600000);
+		gs_load(&vm, &slong);
+		assert_int_equal(gpt_access(&vm, &slong, 0x400000, WALK_WRITE, &out), MMU_FIXED);
+		assert_int_equal(leaf_of(0x400000, &slong) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x700000);
+	}
+	assert_int_equal(vm.mmu.stats.cr3_rebuilt, 4);
+	assert_int_equal(vm.mmu.stats.cr3_reused, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(fills_every_mode_and_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(read_fill_is_read_only_until_dirty, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_faults_are_reflected_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(table_writes_are_emulated_and_tracked, setup, teardown),
+		cmocka_unit_test_setup_teardown(new_table_write_protects_old_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(event_delivery_unshadows_instead_of_emulating, setup, teardown),
+		cmocka_unit_test_setup_teardown(write_flood_unshadows, setup, teardown),
+		cmocka_unit_test_setup_teardown(cr3_switch_reuses_roots, setup, teardown),
+		cmocka_unit_test_setup_teardown(roles_split_on_wp_nxe_smep_smap, setup, teardown),
+		cmocka_unit_test_setup_teardown(wp0_supervisor_write_keeps_users_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_page_spanning_ram_and_mmio, setup, teardown),
+		cmocka_unit_test_setup_teardown(large_page_dirty_bit, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_32bit_quarters_and_halves, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_32bit_4m_page_with_pse36, setup, teardown),
+		cmocka_unit_test_setup_teardown(pae_pdptes_load_with_cr3, setup, teardown),
+		cmocka_unit_test_setup_teardown(recursive_mapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(invlpg_and_mmio_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(mode_switches, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
