@@ -1,9 +1,11 @@
 /* GRUB module lines: which VM a module belongs to and what it is.
  *
- * Multiboot hands Shade each module's string: the whole `module` line after
- * the keyword, path first:
+ * Multiboot hands Shade each module's string.  GRUB 2 passes only the words
+ * after the file name; QEMU's -kernel loader and GRUB legacy put the file
+ * name first.  So the first word is taken as the path only when it is no
+ * option (no '=' and not "--"):
  *
- *   /boot/FILE [vm=N] [role=kernel|initrd|module] [mem=SIZE] [-- REST]
+ *   [/boot/FILE] [vm=N] [role=kernel|initrd|module] [mem=SIZE] [-- REST]
  *
  *   vm=N      0..7 (default 0)
  *   role=     kernel: the VM's Multiboot kernel or bzImage
@@ -15,10 +17,12 @@
  *             it; two different values for one VM are an error.
  *   -- REST   everything after a standalone "--" word (blanks around it
  *             trimmed): the guest's command line for a kernel, the module
- *             string for an initrd or module (default: the module's path).
+ *             string for an initrd or module (default: the module's path,
+ *             empty when there is none).
  *
- * Each key may appear once per line.  All spans point into the caller's
- * string, which must outlive the results.
+ * An empty string is a module with every option at its default.  Each key
+ * may appear once per line.  All spans point into the caller's string,
+ * which must outlive the results.
  */
 #ifndef SHADE_GUEST_MODOPTS_H
 #define SHADE_GUEST_MODOPTS_H
@@ -45,7 +49,7 @@ enum mod_role {
 };
 
 struct modopts {
-	struct tok path;	/* first word */
+	struct tok path;	/* first word if it is no option; else empty */
 	struct tok rest;	/* after "--", trimmed; empty if none */
 	bool has_rest;		/* a "--" word was present */
 	uint8_t vm;		/* 0..7, default 0 */
