@@ -10,6 +10,8 @@
 #   mb_kernel OUT.elf [options]
 #     --line TEXT       print TEXT and a newline (repeatable, in order)
 #     --exit VALUE      byte written to port 0xf4 at the end (default 0)
+#     --vmcall-exit N   first end through Shade's EXIT hypercall (VMCALL with
+#                       EAX=2, EBX=N): the VM's status is exactly N
 #     --uart-init       program the 16550 for 8N1 first (needed on bare
 #                       Bochs, whose UART starts with 5-bit words)
 #     --shutdown        after the exit port, write "Shutdown" to port 0x8900
@@ -24,12 +26,13 @@
 
 mb_kernel() {
 	local out=$1; shift
-	local exitval=0 uart_init=0 shutdown=0 triple=0 entry=_start pad=0 echo_mbi=0
+	local exitval=0 vmcall_exit="" uart_init=0 shutdown=0 triple=0 entry=_start pad=0 echo_mbi=0
 	local -a lines=()
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--line) lines+=("$2"); shift 2 ;;
 		--exit) exitval=$2; shift 2 ;;
+		--vmcall-exit) vmcall_exit=$2; shift 2 ;;
 		--uart-init) uart_init=1; shift ;;
 		--shutdown) shutdown=1; shift ;;
 		--triple-fault) triple=1; shift ;;
@@ -106,6 +109,10 @@ ASM
 	lidt null_idt
 	int $3
 ASM
+		fi
+		if [ -n "$vmcall_exit" ]; then
+			# shellcheck disable=SC2016  # $ is the assembler's immediate prefix
+			printf '\tmov $2, %%eax\n\tmov $%s, %%ebx\n\tvmcall\n' "$vmcall_exit"
 		fi
 		# shellcheck disable=SC2016  # $ is the assembler's immediate prefix
 		printf '\tmov $0xf4, %%dx\n\tmov $%s, %%al\n\toutb %%al, %%dx\n' "$exitval"
