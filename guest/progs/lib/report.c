@@ -35,5 +35,8 @@ unsigned report_failures(void)
 int report_done(void)
 {
 	printf("DONE passed=%u failed=%u skipped=%u\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	if (failed)
+		return 1;
+	/* A program that checked nothing has not passed. */
+	return passed ? 0 : REPORT_NOTHING_RAN;
 }

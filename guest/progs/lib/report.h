@@ -14,7 +14,11 @@ bool check(bool cond, const char *name);
 bool check_eq(uint64_t got, uint64_t want, const char *name);
 /* "SKIP name (why)": for checks that cannot run here; never counted as PASS. */
 void skip(const char *name, const char *why);
-/* Print the totals and return the exit status: 0 when nothing failed. */
+#define REPORT_NOTHING_RAN 2
+
+/* Print the totals and return the exit status: 0 when something passed
+ * and nothing failed, 1 when a check failed, REPORT_NOTHING_RAN (2) when
+ * every check was skipped. */
 int report_done(void);
 unsigned report_failures(void);
 
