@@ -133,3 +133,31 @@ static inline void img_aout(struct img *im, uint32_t load_addr, uint32_t file_le
 }
 
 #endif
+
+/* A minimal bzImage (protocol 2.15, relocatable, 64-bit capable): 4 setup
+ * sectors, @pm_len bytes of "kernel" filled with img_pattern, pref_address
+ * 16 MiB, kernel_alignment 2 MiB, init_size 128 KiB, cmdline_size 2047. */
+static inline void img_bzimage(struct img *im, uint32_t pm_len)
+{
+	uint8_t *b = im->b;
+
+	memset(im, 0, sizeof(*im));
+	b[0x1f1] = 4;
+	put32(b + 0x1f4, pm_len / 16);
+	put16(b + 0x1fe, 0xaa55);
+	b[0x200] = 0xeb;
+	b[0x201] = 0x6a;
+	memcpy(b + 0x202, "HdrS", 4);
+	put16(b + 0x206, 0x020f);
+	b[0x211] = 0x01;
+	put32(b + 0x214, 0x100000);
+	put32(b + 0x22c, 0x7fffffff);
+	put32(b + 0x230, 0x200000);
+	b[0x234] = 1;
+	put16(b + 0x236, 0x3);
+	put32(b + 0x238, 2047);
+	put64(b + 0x258, 0x1000000);
+	put32(b + 0x260, 0x20000);
+	im->len = 0xa00;
+	img_fill(im, 0xa00, pm_len);
+}
