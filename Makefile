@@ -67,16 +67,16 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 iso: $(BUILD)/shade.elf
-	tools/shade-run --shade $(BUILD)/shade.elf --iso-only $(BUILD)/shade.iso
+	tools/install-deps && tools/shade-run --shade $(BUILD)/shade.elf --iso-only $(BUILD)/shade.iso
 
 run: all
-	tools/shade-run --shade $(BUILD)/shade.elf
+	tools/install-deps && tools/shade-run --shade $(BUILD)/shade.elf
 
 test: all unit
-	BUILD=$(BUILD) tests/run-tests
+	tools/install-deps && BUILD=$(BUILD) tests/run-tests
 
 bench: all
-	BUILD=$(BUILD) tests/run-bench
+	tools/install-deps && BUILD=$(BUILD) tests/run-bench
 
 deps:
 	tools/install-deps
