@@ -61,3 +61,16 @@ FN user_write
 FN user_exec
 	add $UEXEC_OFF, %eax
 	jmp *%eax                       /* INT3 there */
+
+/* 64-bit code for lm_call64(): returns arg * 3 with bit 40 set, using a
+ * REX register, so only real 64-bit execution gets it right. */
+	.text
+	.code64
+	.globl fn64_triple
+fn64_triple:
+	lea (%rdi,%rdi,2), %rax
+	mov $1, %r8
+	shl $40, %r8
+	or %r8, %rax
+	ret
+	.code32

@@ -43,6 +43,7 @@ extern char __user_start[], __user_end[];
 void acc_sup_read(void *), acc_sup_write(void *), acc_sup_exec(void *);
 void acc_sup_read_ac(void *), acc_sup_write_ac(void *);
 extern char user_read[], user_write[], user_exec[];
+uint64_t fn64_triple(uint64_t);
 
 struct suite {
 	enum pg_mode mode;
@@ -146,6 +147,8 @@ static void test_enable(struct suite *s)
 	if (s->mode == PG_MODE_4LEVEL) {
 		ok = ok && longmode_active();
 		check(lm_probe64() == 0x6464, N(s, "64-bit-code-runs"));
+		check_eq(lm_call64(fn64_triple, 0x12345678),
+			 0x12345678ull * 3 | (1ull << 40), N(s, "call-64-bit-function"));
 	}
 	check(ok, N(s, "enable"));
 }

@@ -140,6 +140,14 @@ static inline uint64_t vmcall3(uint32_t fn, uint32_t a1, uint32_t a2)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * Shade's forced-emulation prefix (issue 3, the same bytes KVM uses):
+ * UD2 followed by "kvm" in front of an instruction makes Shade emulate
+ * that instruction instead of running it, when the option is on.
+ * Elsewhere the UD2 raises #UD. Use in asm: FORCED_EMULATION "movl ..."
+ */
+#define FORCED_EMULATION "ud2; .byte 0x6b, 0x76, 0x6d; "
+
 /* Control-register bits the tests name (SDM Vol. 3A 2.5). */
 #define CR0_PE  (1u << 0)
 #define CR0_MP  (1u << 1)

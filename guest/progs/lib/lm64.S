@@ -36,7 +36,38 @@ lm_write64:
 	pop %ebx
 	ret
 
+/* uint64_t lm_call64(uint64_t (*fn64)(uint64_t), uint32_t arg):
+ * fn64 is 64-bit code (SysV ABI: argument in RDI, result in RAX). */
+	.globl lm_call64
+lm_call64:
+	push %ebx
+	push %esi
+	push %edi
+	push %ebp
+	mov 20(%esp), %eax
+	mov 24(%esp), %edx
+	lcall $GDT_CODE64, $call64
+	pop %ebp
+	pop %edi
+	pop %esi
+	pop %ebx
+	ret
+
 	.code64
+call64:
+	mov %eax, %eax
+	mov %edx, %edi
+	mov %esp, %esp                  /* zero-extend: RSP[63:32] is undefined */
+	push %rbp
+	mov %rsp, %rbp
+	and $-16, %rsp
+	call *%rax
+	mov %rbp, %rsp
+	pop %rbp
+	mov %rax, %rdx
+	shr $32, %rdx
+	lretl
+
 probe64:
 	mov $0x6464, %rax               /* a REX.W move: only decodes so in 64-bit mode */
 	lretl

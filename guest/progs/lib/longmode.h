@@ -31,6 +31,10 @@ bool longmode_active(void);
 /* 64-bit loads/stores at any linear address (IA-32e mode only). */
 uint64_t lm_read64(uint64_t va);
 void lm_write64(uint64_t va, uint64_t val);
+/* Call 64-bit code (an assembly function in a .code64 section, SysV
+ * calling convention, one argument) from compatibility mode. It may use
+ * the stack; exceptions in it go through fault_run() as usual. */
+uint64_t lm_call64(uint64_t (*fn64)(uint64_t), uint32_t arg);
 /* Whether 64-bit code runs at all: returns 0x6464 from a 64-bit segment. */
 uint32_t lm_probe64(void);
 
