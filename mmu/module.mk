@@ -13,3 +13,6 @@ test_mmu_walk_DEPS := mmu/memslot.c mmu/paging.c mmu/walk.c
 
 UNIT_TESTS += test_mmu_shadow
 test_mmu_shadow_DEPS := $(MMU_SRCS)
+
+UNIT_TESTS += test_mmu_random
+test_mmu_random_DEPS := $(MMU_SRCS)
