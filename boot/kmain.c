@@ -8,6 +8,7 @@
 #include "drivers/uart.h"
 #include "drivers/pic.h"
 #include "drivers/power.h"
+#include "drivers/acpi.h"
 #include "guest/mbinfo.h"
 #include "guest/hvopts.h"
 #include "lib/log.h"
@@ -98,16 +99,23 @@ void kmain(uint32_t magic, uint32_t info)
 	}
 	log_info("command line: %s", mbinfo_cmdline(&mbi));
 
+	acpi_init();	/* S5 power-off, found while page 0 (the BDA) is still mapped */
 	const char *why;
 	if (!vmx_probe(&why)) {
 		log_err("%s", why);
 		machine_end("no-vtx", 1);
 	}
 	setup_memory();
+	if (opts.selftest == HV_SELFTEST_CRASH) {
+		log_info("selftest=crash: executing an invalid opcode inside Shade");
+		__asm__ volatile("ud2");
+	}
 	vmx_on();
 
 	if (!vms_build(&mbi, &opts))
 		machine_end("bad-guest", 1);
+	if (opts.selftest == HV_SELFTEST_BAD_ENTRY)
+		vm_selftest_bad_entry();
 	int status;
 	const char *reason = vms_run_all(&status);
 	machine_end(reason, status);

@@ -123,6 +123,21 @@ static bool set_force_emul(struct hvopts *o, struct tok v, struct diag *d)
 	return true;
 }
 
+/* selftest=crash|bad-entry: deliberately break something so the tests can
+ * see Shade's crash dump and its report of a failed VM entry. */
+static bool set_selftest(struct hvopts *o, struct tok v, struct diag *d)
+{
+	if (tok_is(v, "crash"))
+		o->selftest = HV_SELFTEST_CRASH;
+	else if (tok_is(v, "bad-entry"))
+		o->selftest = HV_SELFTEST_BAD_ENTRY;
+	else {
+		diag_add(d, "selftest=%.*s%s: expected crash or bad-entry", DIAG_TOK(v.p, v.n));
+		return false;
+	}
+	return true;
+}
+
 struct key {
 	const char *name;
 	bool (*set)(struct hvopts *o, struct tok v, struct diag *d);
@@ -136,6 +151,7 @@ static const struct key keys[] = {
 	{ "log", set_log, NULL, false },
 	{ "shadow-pages", set_shadow, NULL, false },
 	{ "force-emulation", set_force_emul, "on", false },
+	{ "selftest", set_selftest, NULL, false },
 	{ "quiet", set_log, "error", true },
 	{ "debug", set_log, "debug", true },
 };
@@ -198,7 +214,7 @@ static void parse_word(struct tok w, struct hvopts *o, struct diag *d,
 	key = find_key(k);
 	if (!key) {
 		diag_add(d, "'%.*s%s': unknown option (known: console baud log "
-			 "shadow-pages force-emulation quiet debug)",
+			 "shadow-pages force-emulation selftest quiet debug)",
 			 DIAG_TOK(w.p, w.n));
 		return;
 	}

@@ -8,6 +8,7 @@
  *   debug             same as log=debug
  *   shadow-pages=N    frames for shadow page tables, 16..262144 (default 1024)
  *   force-emulation=on|off|1|0|yes|no|true|false      (default off)
+ *   selftest=crash|bad-entry   break Shade on purpose (for its own tests)
  *
  * A leading word that contains '/' and no '=' is the kernel's own path (GRUB
  * and QEMU put it first) and is skipped.  Every problem - unknown key, bad
@@ -38,6 +39,12 @@ enum hv_log {
 #define HVOPTS_SHADOW_MAX	262144	/* 1 GiB of 4 KiB frames */
 #define HVOPTS_SHADOW_DEFAULT	1024
 
+enum hv_selftest {
+	HV_SELFTEST_NONE,
+	HV_SELFTEST_CRASH,	/* an invalid opcode inside Shade: the crash dump */
+	HV_SELFTEST_BAD_ENTRY,	/* vm0 starts with a broken guest state */
+};
+
 struct hvopts {
 	uint16_t console_port;	/* UART I/O base, default 0x3f8 */
 	uint32_t baud;		/* default 115200 */
@@ -45,6 +52,7 @@ struct hvopts {
 	enum hv_log log_level;	/* default HV_LOG_INFO */
 	uint32_t shadow_pages;	/* default HVOPTS_SHADOW_DEFAULT */
 	bool force_emulation;	/* default false */
+	enum hv_selftest selftest;	/* default HV_SELFTEST_NONE */
 };
 
 /** hvopts_defaults - fill @o with the defaults above. */

@@ -4,6 +4,7 @@
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/dump.h"
+#include "vmx/vmcs.h"
 #include "lib/log.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
@@ -57,12 +58,16 @@ static enum exit_action handle_entry_failure(struct vcpu *v)
 	uint32_t basic = v->exit_reason & 0xffff;
 	kprintf("shade: %s: VM entry failed: %s (exit reason %u, qualification %lx)\n",
 		v->vm->name, vmx_exit_name(basic), basic, v->exit_qual);
-	if (basic == EXIT_INVALID_GUEST_STATE)
-		kprintf("shade: %s: the guest-state fields involved (SDM Vol. 3C 27.3.1):\n", v->vm->name);
+	if (basic == EXIT_INVALID_GUEST_STATE) {
+		char why[160];
+		const char *m = vmcs_check_guest(why, sizeof(why));
+		kprintf("shade: %s: guest state (SDM Vol. 3C 27.3.1): %s\n", v->vm->name,
+			m ? m : "Shade's own checks find no fault; see the fields below");
+	}
 	else if (basic == EXIT_MSR_LOAD_FAIL)
 		kprintf("shade: %s: VM-entry MSR-load entry %lu failed\n", v->vm->name, v->exit_qual);
 	vmcs_dump_fields();
-	vm_stop(v->vm, VM_END_ENTRY_FAILURE, 0, "VM entry failure: %s", vmx_exit_name(basic));
+	vm_stop(v->vm, VM_END_ENTRY_FAILURE, 0, "%s", vmx_exit_name(basic));
 	return EXIT_STOP;
 }
 
@@ -143,6 +148,14 @@ static enum exit_action dispatch(struct vcpu *v)
 
 void vcpu_run(struct vcpu *v, uint64_t budget)
 {
+	if (!v->launched) {
+		/* Real CPUs and Bochs differ in how they check guest state; Shade's
+		 * own check names the field on either. */
+		char why[160];
+		const char *m = vmcs_check_guest(why, sizeof(why));
+		if (m)
+			log_warn("%s: guest state will not pass VM entry: %s", v->vm->name, m);
+	}
 	while (v->vm->state == VM_RUNNING && budget--) {
 		int rc = vmx_enter(&v->regs, v->launched);
 		if (rc != VMFAIL_NONE) {

@@ -104,6 +104,8 @@ static enum exit_action string_io(struct vcpu *v, uint64_t q)
 enum exit_action handle_io(struct vcpu *v)
 {
 	uint64_t q = v->exit_qual;
+	if (IO_PORT(q) >= 0x3f8 && IO_PORT(q) < 0x400)
+		platform_poll_input(v->vm->plat);
 	if (IO_STRING(q))
 		return string_io(v, q);
 	simple_io(v, q);

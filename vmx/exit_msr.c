@@ -50,7 +50,7 @@ static const struct msr_rule *find_rule(uint32_t index)
 
 static bool canonical(uint64_t a)
 {
-	return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */

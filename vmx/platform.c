@@ -4,6 +4,7 @@
 #include "vmx/platform.h"
 #include "vmx/vcpu.h"
 #include "lib/log.h"
+#include "drivers/uart.h"
 
 static void com1_out(void *ctx, uint8_t byte)
 {
@@ -64,4 +65,22 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
 	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
+}
+
+/* The VM whose COM1 receives what is typed on Shade's console: vm0 until
+ * console switching exists. */
+static const int console_focus = 0;
+
+void platform_poll_input(struct vm_platform *p)
+{
+	if (p->vm->id != console_focus)
+		return;
+	/* Move what the host UART holds into the guest's receive buffer, as far
+	 * as it has room (bounded: the host FIFO is 16 bytes deep). */
+	for (int i = 0; i < 16 && p->com1.rx_count < UART_RX_BUF; i++) {
+		int c = uart_getc();
+		if (c < 0)
+			break;
+		uart16550_receive(&p->com1, (uint8_t)c);
+	}
 }

@@ -25,5 +25,9 @@ void platform_init(struct vm_platform *p, struct vm *vm);
 /* Write guest console text to Shade's console as "[vmN] ..." lines. */
 void platform_console_put(struct vm_platform *p, uint8_t byte);
 void platform_console_flush(struct vm_platform *p);
+/* Bytes typed on Shade's console go to the COM1 of the VM with the console
+ * focus; called when that VM touches its COM1, so a guest polling LSR sees
+ * input without any timer. */
+void platform_poll_input(struct vm_platform *p);
 
 #endif

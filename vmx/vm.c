@@ -122,3 +122,12 @@ const char *vms_run_all(int *status)
 	};
 	return reasons[worst];
 }
+
+void vm_selftest_bad_entry(void)
+{
+	if (!started[0])
+		return;
+	log_info("selftest=bad-entry: marking vm0's TR unusable (SDM 27.3.1.2 requires it usable)");
+	vmcs_load(&vms[0].vcpu);
+	vmwrite(GUEST_TR_AR_BYTES, 1u << 16);
+}

@@ -15,5 +15,8 @@ void vm_start(struct vm *vm, const struct guest_entry *e);
 /* Run every started VM, round-robin, until all have stopped. Returns the
  * machine_end() reason and sets *status. */
 const char *vms_run_all(int *status);
+/* selftest=bad-entry: make vm0's guest state invalid (TR unusable), so its
+ * first VM entry fails and the failure report can be tested. */
+void vm_selftest_bad_entry(void);
 
 #endif

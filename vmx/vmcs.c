@@ -4,6 +4,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/caps.h"
+#include "vmx/guest_check.h"
 #include "boot/cpu_tables.h"
 #include "boot/layout.h"
 #include "mmu/host/frames.h"
@@ -210,4 +211,41 @@ void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uin
 		vmwrite(VM_ENTRY_MSR_LOAD_ADDR, virt_to_phys(v->efer_load));
 		vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 1);
 	}
+}
+
+void vmcs_guest_snapshot(struct guest_state *g)
+{
+	static const enum vmcs_field sel[SEG_COUNT] = {
+		GUEST_ES_SELECTOR, GUEST_CS_SELECTOR, GUEST_SS_SELECTOR, GUEST_DS_SELECTOR,
+		GUEST_FS_SELECTOR, GUEST_GS_SELECTOR, GUEST_LDTR_SELECTOR, GUEST_TR_SELECTOR,
+	};
+	uint32_t entry = (uint32_t)vmread(VM_ENTRY_CONTROLS);
+	*g = (struct guest_state){
+		.cr0 = vmread(GUEST_CR0), .cr4 = vmread(GUEST_CR4), .dr7 = vmread(GUEST_DR7),
+		.rflags = vmread(GUEST_RFLAGS), .rip = vmread(GUEST_RIP),
+		.ia32e = entry & VM_ENTRY_IA32E_MODE, .load_efer = entry & VM_ENTRY_LOAD_EFER,
+		.efer = (entry & VM_ENTRY_LOAD_EFER) ? vmread(GUEST_IA32_EFER) : 0,
+		.gdtr_base = vmread(GUEST_GDTR_BASE), .gdtr_limit = (uint32_t)vmread(GUEST_GDTR_LIMIT),
+		.idtr_base = vmread(GUEST_IDTR_BASE), .idtr_limit = (uint32_t)vmread(GUEST_IDTR_LIMIT),
+		.activity = (uint32_t)vmread(GUEST_ACTIVITY_STATE),
+		.interruptibility = (uint32_t)vmread(GUEST_INTERRUPTIBILITY_INFO),
+		.cr0_fixed0 = vmx_caps.cr0_fixed0, .cr0_fixed1 = vmx_caps.cr0_fixed1,
+		.cr4_fixed0 = vmx_caps.cr4_fixed0, .cr4_fixed1 = vmx_caps.cr4_fixed1,
+	};
+	for (int i = 0; i < SEG_COUNT; i++) {
+		enum vmcs_field f = sel[i];
+		g->seg[i] = (struct seg_state){
+			.sel = (uint16_t)vmread(f),
+			.base = vmread(f - GUEST_ES_SELECTOR + GUEST_ES_BASE),
+			.limit = (uint32_t)vmread(f - GUEST_ES_SELECTOR + GUEST_ES_LIMIT),
+			.ar = (uint32_t)vmread(f - GUEST_ES_SELECTOR + GUEST_ES_AR_BYTES),
+		};
+	}
+}
+
+const char *vmcs_check_guest(char *buf, size_t size)
+{
+	struct guest_state g;
+	vmcs_guest_snapshot(&g);
+	return vmx_check_guest(&g, buf, size);
 }

@@ -2,6 +2,7 @@
 #ifndef VMX_VMCS_H
 #define VMX_VMCS_H
 #include <stdint.h>
+#include <stddef.h>
 #include "vmx/vcpu.h"
 
 struct guest_entry {
@@ -20,5 +21,12 @@ void vmcs_load(struct vcpu *v);
  * (v->cr0, v->cr4, v->efer), given the shadow root and the paging bits the
  * shadow MMU wants (mmu_hw_control). */
 void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uint64_t hw_cr4);
+
+struct guest_state;
+/* The current VMCS's guest state, for vmx_check_guest() (vmx/guest_check.h). */
+void vmcs_guest_snapshot(struct guest_state *g);
+/* NULL when the current VMCS's guest state passes Shade's own entry checks,
+ * else a message naming the field and rule (in @buf). */
+const char *vmcs_check_guest(char *buf, size_t size);
 
 #endif

@@ -22,6 +22,22 @@ static void assert_defaults_except_nothing(void)
 	assert_int_equal(o.force_emulation, def.force_emulation);
 }
 
+static void selftest_values(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(o.selftest, HV_SELFTEST_NONE);
+	assert_int_equal(parse("selftest=crash"), 0);
+	assert_int_equal(o.selftest, HV_SELFTEST_CRASH);
+	assert_int_equal(parse("selftest=bad-entry"), 0);
+	assert_int_equal(o.selftest, HV_SELFTEST_BAD_ENTRY);
+	assert_int_equal(parse("selftest=melt"), 1);
+	assert_diag_has(&t, "selftest=melt: expected crash or bad-entry");
+	assert_int_equal(o.selftest, HV_SELFTEST_NONE);
+	assert_int_equal(parse("selftest"), 1);
+	assert_int_equal(o.selftest, HV_SELFTEST_NONE);
+}
+
 static void defaults(void **state)
 {
 	(void)state;
@@ -316,6 +332,7 @@ int main(void)
 		cmocka_unit_test(messages_are_printable),
 		cmocka_unit_test(null_diag_still_counts),
 		cmocka_unit_test(describe_line),
+		cmocka_unit_test(selftest_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
