@@ -410,7 +410,7 @@ static int h_muldiv(struct ex *ex)
 		/* Signed: divide magnitudes, then fix signs; the quotient must
 		 * fit the signed range (else #DE). */
 		bool nneg = (d & alu_sign(sz)) != 0, dneg = (s.val & alu_sign(sz)) != 0;
-		uint64_t nhi, nlo, dv = dneg ? (uint64_t)-alu_sext(s.val, sz) : s.val;
+		uint64_t nhi, nlo, dv = dneg ? 0 - (uint64_t)alu_sext(s.val, sz) : s.val;
 
 		if (sz == 8) {
 			nhi = d;
@@ -528,8 +528,10 @@ static int h_shift(struct ex *ex)
 	count = (unsigned)s.val & (sz == 8 ? 0x3f : 0x1f);
 	if ((e = opnd_load(ex, in->dst, sz, &d)))
 		return e;
+	/* Count 0: flags and memory untouched, but a 32-bit register
+	 * destination is still written (zero-extended), as on the CPU. */
 	if (count == 0)
-		return 0;
+		return d.kind == OPK_REG ? opnd_store(ex, &d, d.val) : 0;
 	r = alu_shift(in->sub, d.val, count, sz, &ex->ctx->rflags);
 	return opnd_store(ex, &d, r);
 }
@@ -547,7 +549,7 @@ static int h_shd(struct ex *ex)
 	if ((e = opnd_load(ex, O_E, sz, &d)) || (e = opnd_load(ex, O_G, sz, &s)))
 		return e;
 	if (count == 0)
-		return 0;
+		return d.kind == OPK_REG ? opnd_store(ex, &d, d.val) : 0;
 	r = alu_shd(in->sub & 1, d.val, s.val, count, sz, &ex->ctx->rflags);
 	return opnd_store(ex, &d, r);
 }

@@ -7,3 +7,13 @@ HV_SRCS += $(EMUL_SRCS)
 UNIT_TESTS += test_emul_decode
 test_emul_decode_DEPS := $(EMUL_SRCS)
 test_emul_decode_LIBS := -lcapstone
+
+# Differential tests against the host CPU (x86-64 hosts only).
+UNIT_TESTS += test_emul_exec
+test_emul_exec_DEPS := $(EMUL_SRCS)
+test_emul_exec_CFLAGS := -D_GNU_SOURCE
+
+# The larger differential sweep (not part of `make unit`'s run).
+.PHONY: emul-sweep
+emul-sweep: $(BUILD)/host/test_emul_exec
+	EMUL_DIFF_CASES=$${EMUL_DIFF_CASES:-8000} $(BUILD)/host/test_emul_exec
