@@ -373,6 +373,10 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 		emit(t, (uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e }[rng_below(4)]);
 	if (fm->lock && !regform && rng_below(3) == 0)
 		lock = true;
+	/* LOCK where the CPU refuses it (register destination, non-lockable
+	 * instruction): both must raise #UD. */
+	if (rng_below(40) == 0)
+		lock = true;
 	if (fm->sp == SP_STR) {
 		unsigned k = rng_below(4);
 
