@@ -3,9 +3,11 @@
 
 #include <string.h>
 
-/* "module 2 '/boot/k'": how every message names a module. */
-#define MOD_FMT "module %u '%.*s%s'"
-#define MOD_ARGS(i, m) (i), DIAG_TOK((m)->path.p, (m)->path.n)
+/* "module 2 '/boot/k'", or "module 2" when the line has no path (GRUB 2):
+ * how every message names a module. */
+#define MOD_FMT "module %u%s%.*s%s%s"
+#define MOD_ARGS(i, m) (i), (m)->path.n ? " '" : "", \
+	DIAG_TOK((m)->path.p, (m)->path.n), (m)->path.n ? "'" : ""
 
 static const char *const role_names[] = { "unset", "kernel", "initrd", "module", NULL };
 

@@ -154,6 +154,8 @@ static void options_without_path(void **state)
 	assert_int_equal(m.role, MOD_ROLE_INITRD);
 	assert_int_equal(m.mem, 16ull << 20);
 	assert_true(m.has_rest);
+	assert_false(parse("vm=9 -- x"));
+	assert_diag_has(&t, "module 0: 'vm=9': vm must be 0..7");
 	assert_true(parse("-- only args"));
 	assert_int_equal(m.path.n, 0);
 	assert_true(m.has_rest);
