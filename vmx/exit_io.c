@@ -5,6 +5,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/platform.h"
 #include "vmx/guest_mem.h"
+#include "vmx/mmio.h"
 #include "lib/log.h"
 
 #define IO_SIZE(q)	(((q) & 7) + 1)
@@ -22,7 +23,7 @@ static uint64_t mask_of(unsigned size)
 	return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-static enum exit_action after_io(struct vcpu *v)
+enum exit_action after_emulation(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->plat;
 	if (p->debug_exit_pending) {
@@ -98,7 +99,7 @@ static enum exit_action string_io(struct vcpu *v, uint64_t q)
 	}
 	if (!IO_REP(q) || (g[R_RCX] & amask) == 0)
 		skip_instruction(v);
-	return after_io(v);
+	return after_emulation(v);
 }
 
 enum exit_action handle_io(struct vcpu *v)
@@ -109,5 +110,5 @@ enum exit_action handle_io(struct vcpu *v)
 	if (IO_STRING(q))
 		return string_io(v, q);
 	simple_io(v, q);
-	return after_io(v);
+	return after_emulation(v);
 }

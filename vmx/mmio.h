@@ -9,5 +9,10 @@ enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa);
  * an instruction means "emulate the next instruction". */
 enum exit_action forced_emulation(struct vcpu *v);
 void reinject_idt_vectoring(struct vcpu *v);
+/* force-emulation=on (hvopts): intercept #UD and honour the marker. */
+extern bool vmx_force_emulation;
+/* After an emulated instruction: device side effects that end the VM
+ * (isa-debug-exit), as after a port I/O exit. */
+enum exit_action after_emulation(struct vcpu *v);
 
 #endif

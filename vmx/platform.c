@@ -5,6 +5,7 @@
 #include "vmx/vcpu.h"
 #include "lib/log.h"
 #include "drivers/uart.h"
+#include "mmu/host/frames.h"
 
 static void com1_out(void *ctx, uint8_t byte)
 {
@@ -65,6 +66,12 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
 	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
+	uint64_t mem = frames_alloc_contig(TESTDEV_IOMEM_SIZE / PAGE_SIZE);
+	if (mem) {
+		p->testdev_mem = (struct iomem){ phys_to_virt(mem), TESTDEV_IOMEM_SIZE, 0, 0 };
+		iobus_add(&p->mmio, TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, &iomem_ops, &p->testdev_mem,
+			  "pc-testdev iomem");
+	}
 }
 
 /* The VM whose COM1 receives what is typed on Shade's console: vm0 until

@@ -4,6 +4,11 @@
 #include <stdint.h>
 #include "emul/dev/iobus.h"
 #include "emul/dev/uart16550.h"
+#include "emul/dev/iomem.h"
+
+/* QEMU pc-testdev's 64 KiB MMIO RAM. */
+#define TESTDEV_IOMEM_BASE 0xff000000ull
+#define TESTDEV_IOMEM_SIZE 0x10000ull
 
 struct vm;
 
@@ -14,6 +19,7 @@ struct vm_platform {
 	struct iobus pio;
 	struct iobus mmio;
 	struct uart16550 com1;
+	struct iomem testdev_mem;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
 	/* isa-debug-exit: set when the guest wrote port 0xf4. */

@@ -5,6 +5,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/caps.h"
 #include "vmx/guest_check.h"
+#include "vmx/mmio.h"
 #include "boot/cpu_tables.h"
 #include "boot/layout.h"
 #include "mmu/host/frames.h"
@@ -98,8 +99,9 @@ static void init_controls(struct vcpu *v)
 	vmwrite(VM_EXIT_CONTROLS, vmx_ctl(c->exit, exit_want, VM_EXIT_HOST_ADDR_SPACE_SIZE, "VM-exit"));
 	vmwrite(VM_ENTRY_CONTROLS, vmx_ctl(c->entry, has_efer_ctls() ? VM_ENTRY_LOAD_EFER : 0, 0, "VM-entry"));
 
-	/* #PF always exits: the shadow MMU decides. */
-	vmwrite(EXCEPTION_BITMAP, 1u << 14);
+	/* #PF always exits: the shadow MMU decides. #UD only for forced
+	 * emulation (the marker must be checked before the guest sees it). */
+	vmwrite(EXCEPTION_BITMAP, (1u << 14) | (vmx_force_emulation ? 1u << 6 : 0));
 	vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmwrite(CR3_TARGET_COUNT, 0);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include "emul/dev/iobus.h"
 #include "emul/dev/uart16550.h"
+#include "emul/dev/iomem.h"
 
 struct fake { uint64_t last_off, last_val; unsigned last_size, writes; };
 
@@ -129,6 +130,29 @@ static void uart_receive_buffer_is_bounded(void **state)
 	assert_int_equal(uart16550_ops.read(&u, 5, 1) & 1, 0);
 }
 
+static void iomem_echoes_and_clips(void **state)
+{
+	(void)state;
+	uint8_t backing[16];
+	memset(backing, 0, sizeof(backing));
+	struct iomem m = { backing, sizeof(backing), 0, 0 };
+	struct iobus b = { 0 };
+	assert_true(iobus_add(&b, 0xff000000, sizeof(backing), &iomem_ops, &m, "iomem"));
+	assert_true(iobus_write(&b, 0xff000004, 4, 0xdeadbeef));
+	uint64_t v;
+	assert_true(iobus_read(&b, 0xff000004, 2, &v));
+	assert_int_equal(v, 0xbeef);
+	assert_true(iobus_read(&b, 0xff000006, 1, &v));
+	assert_int_equal(v, 0xad);
+	/* An 8-byte write at offset 12 keeps only the 4 bytes inside. */
+	assert_true(iobus_write(&b, 0xff00000c, 8, 0x1122334455667788ull));
+	assert_true(iobus_read(&b, 0xff00000c, 8, &v));
+	assert_int_equal(v, 0xffffffff55667788ull);
+	assert_int_equal(m.writes, 2);
+	assert_int_equal(m.reads, 3);
+	assert_false(iobus_read(&b, 0xff000010, 1, &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +161,7 @@ int main(void)
 		cmocka_unit_test(bus_fills_up),
 		cmocka_unit_test(uart_transmits_and_receives),
 		cmocka_unit_test(uart_receive_buffer_is_bounded),
+		cmocka_unit_test(iomem_echoes_and_clips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
