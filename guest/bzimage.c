@@ -25,6 +25,8 @@
 #define H_RELOCATABLE		0x234
 #define H_XLOADFLAGS		0x236
 #define H_CMDLINE_SIZE		0x238
+#define H_HARDWARE_SUBARCH	0x23c	/* u32, then u64 subarch data */
+#define H_SETUP_DATA		0x250
 #define H_PREF_ADDRESS		0x258
 #define H_INIT_SIZE		0x260
 #define H_END_V210		0x264	/* the 2.10 header ends after init_size */
@@ -325,6 +327,10 @@ static void put_zero_page(struct bz *b)
 	st32(zp + H_RAMDISK_IMAGE, in->initrd_addr);
 	st32(zp + H_RAMDISK_SIZE, in->initrd_len);
 	st32(zp + H_CMD_LINE_PTR, BZ_CMDLINE);
+	/* Fields the file has no business setting: a plain PC, and no
+	 * setup_data list (the kernel would follow that pointer). */
+	memset(zp + H_HARDWARE_SUBARCH, 0, 12);
+	st64(zp + H_SETUP_DATA, 0);
 	put_e820(zp, b->ram->size);
 }
 

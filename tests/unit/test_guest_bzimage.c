@@ -111,6 +111,15 @@ static void zero_page_contents(void **state)
 	assert_int_equal(get32(zp + 0x218), RAM_SIZE - 0x10000);
 	assert_int_equal(get32(zp + 0x21c), 0x10000);
 	assert_int_equal(get32(zp + 0x228), BZ_CMDLINE);
+	/* hostile header values for pointers the kernel would follow: cleared */
+	setup(state);
+	put64(img + 0x250, 0xdeadbeef000ull);	/* setup_data */
+	put32(img + 0x23c, 3);			/* hardware_subarch */
+	put64(img + 0x240, 0x1234);
+	assert_int_equal(load(), BZ_OK);
+	assert_int_equal(get64(zp + 0x250), 0);
+	assert_int_equal(get32(zp + 0x23c), 0);
+	assert_int_equal(get64(zp + 0x240), 0);
 	/* beyond the header: zero */
 	for (unsigned i = 0x26c; i < 0x2d0; i++)
 		assert_int_equal(zp[i], 0);
