@@ -54,6 +54,7 @@ size_t mmu_counters_format(const struct mmu *m, char *buf, size_t size)
 		{ "mmio-cached", s->mmio_cache_hits },
 		{ "invlpg", s->invlpg },
 		{ "unshadowed", s->unshadowed },
+		{ "sp-in-use", m->nsp - m->nfree },
 		{ "pool-pages", m->nsp },
 	};
 	struct out o = { buf, size, 0 };

@@ -111,7 +111,7 @@ static void wp0_supervisor_write(const struct mmu *m, struct leaf *l)
 {
 	bool smep = m->role_base & ROLE_SMEP, smap = m->role_base & ROLE_SMAP;
 
-	if (l->user && (smap || (smep && !m->cfg.host_nx))) {
+	if (l->user && (smap || (smep && !shadow_nx_usable(m)))) {
 		l->outcome = MMU_EMULATE;
 		return;
 	}
@@ -164,7 +164,7 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	}
 	if (l.user)
 		spte |= PTE_US;
-	if (l.nx && m->cfg.host_nx)
+	if (l.nx && shadow_nx_usable(m))
 		spte |= PTE_NX;
 	sp_table(m, sp)[paging_index(role_format(sp->role), 1, gva)] = spte;
 	m->stats.fills++;

@@ -39,12 +39,17 @@ static enum paging_mode guest_mode(const struct mmu_guest_state *gs)
 
 /* What a shadow's meaning depends on, besides its level and position. Bits
  * that do nothing in a mode are left out, so such shadows are shared. */
-static uint32_t role_base_of(const struct walk_ctx *c)
+static uint32_t role_base_of(const struct mmu *m, const struct walk_ctx *c,
+			     const struct mmu_guest_state *gs)
 {
 	uint32_t r = (uint32_t)c->mode << ROLE_MODE_SHIFT;
 
 	if (c->mode == PAGING_NONE)
 		return r;
+	/* Whether hardware NXE is on decides if shadow entries may hold NX
+	 * (else it is a reserved bit): shadows made either way differ. */
+	if (m->cfg.host_nx && (m->cfg.hw_nxe_always || (gs->efer & EFER_NXE)))
+		r |= ROLE_HWNX;
 	if (c->wp)
 		r |= ROLE_WP;
 	if (c->smep)
@@ -148,7 +153,7 @@ int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 	if (c.mode == PAGING_PAE &&
 	    !walk_load_pdptes(m->slots, gs->cr3, c.maxphyaddr, c.pdpte))
 		return MMU_ERR_GP;
-	base = role_base_of(&c);
+	base = role_base_of(m, &c, gs);
 	role = root_of(&c, base, &key);
 	idx = find_root(m, &c, key, role);
 	if (idx != SP_NONE) {

@@ -40,7 +40,13 @@ struct mmu_config {
 	uint32_t pool_pages;   /* shadow-pages=N: every page the MMU will use */
 	uint8_t maxphyaddr;    /* guest CPUID 0x80000008 EAX[7:0] (e.g. 36) */
 	bool gbpages;          /* guest may use 1 GiB pages */
-	bool host_nx;          /* hardware EFER.NXE=1 while the guest runs */
+	/* How the VMX side runs hardware EFER.NXE. Shadow entries carry NX
+	 * only where the hardware honours it: always if hw_nxe_always (the
+	 * recommended setting: hardware NXE=1 whenever the CPU has NX, so #PF
+	 * exits always report I/D), else only while the guest's own NXE=1
+	 * (hardware NXE following the guest's). */
+	bool host_nx;          /* the CPU has NX (XD) */
+	bool hw_nxe_always;    /* hardware EFER.NXE=1 whatever the guest says */
 };
 
 /* The values the guest believes it has. EFER.LMA as the guest sees it. */

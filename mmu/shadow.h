@@ -45,6 +45,7 @@ struct mmu_sp {
 #define ROLE_DIRTY        (1u << 16) /* direct: the guest large page is dirty */
 #define ROLE_CACHE_SHIFT  17       /* direct: PWT, PCD, PAT of the large page */
 #define ROLE_SPECIAL      (1u << 20) /* PAE-format root of a 32-bit/PAE guest */
+#define ROLE_HWNX         (1u << 21) /* shadow entries may use NX */
 
 static inline int role_level(uint32_t role) { return role & ROLE_LEVEL_MASK; }
 static inline enum paging_mode role_mode(uint32_t role)
@@ -63,6 +64,12 @@ static inline const struct paging_format *role_format(uint32_t role)
 static inline uint64_t sp_bloom_bit(uint64_t gfn)
 {
 	return 1ull << (((gfn >> 9) * 0x9e3779b97f4a7c15ull) >> 58);
+}
+
+/* May shadow entries use the NX bit (is hardware EFER.NXE=1 now)? */
+static inline bool shadow_nx_usable(const struct mmu *m)
+{
+	return m->role_base & ROLE_HWNX;
 }
 
 /* pool.c */

@@ -119,12 +119,15 @@ static inline void *fake_p2v(void *opaque, uint64_t hpa)
 
 /* A VM with @ram_size bytes of RAM at gpa 0 (unless @no_slot) and a pool
  * of @pool pages; @low/@high size the host arenas. */
+static bool fake_hw_nxe_always;   /* how the next fake VM runs EFER.NXE */
+
 static inline void fake_vm_setup(struct fake_vm *vm, uint64_t ram_size,
 				 uint32_t pool, uint32_t low, uint32_t high,
 				 bool no_slot)
 {
 	struct mmu_config cfg = { .pool_pages = pool, .maxphyaddr = 36,
-				  .gbpages = true, .host_nx = true };
+				  .gbpages = true, .host_nx = true,
+				  .hw_nxe_always = fake_hw_nxe_always };
 
 	memset(vm, 0, sizeof(*vm));
 	fake_arena_init(&vm->host.low, FAKE_LOW_HPA, low);
@@ -159,16 +162,17 @@ static inline void fake_vm_teardown(struct fake_vm *vm)
 }
 
 /* What the hardware would do with the shadow at @host_cr3: hardware runs
- * PAE (or 4-level if @long_mode) with CR0.WP=1, EFER.NXE=1 and the given
+ * PAE (or 4-level if @long_mode) with CR0.WP=1 and the given EFER.NXE and
  * CR4.SMEP/SMAP. Returns WALK_OK with *hpa, or WALK_FAULT with *ec. */
 static inline int fake_hw_access(struct fake_vm *vm, uint64_t host_cr3,
 				 bool long_mode, uint64_t la, uint32_t acc,
-				 bool smep, bool smap, uint64_t *hpa, uint32_t *ec)
+				 bool smep, bool smap, bool nxe, uint64_t *hpa,
+				 uint32_t *ec)
 {
 	struct walk_ctx c = {
 		.slots = &vm->hw_slots,
 		.mode = long_mode ? PAGING_LONG : PAGING_PAE,
-		.cr3 = host_cr3, .wp = true, .nxe = true, .smep = smep,
+		.cr3 = host_cr3, .wp = true, .nxe = nxe, .smep = smep,
 		.smap = smap, .gbpages = true, .maxphyaddr = 40,
 	};
 	struct walk_result w;

@@ -126,7 +126,7 @@ static void nonpaging_fill_maps_identity(void **state)
 	fake_vm_setup(&vm, 16 * MiB, 64, 64, 64, false);
 	cr3 = load(&vm, &pg_off);
 	assert_int_equal(fake_hw_access(&vm, cr3, false, 0x5123, WALK_WRITE, false,
-					false, &hpa, &ec), WALK_FAULT);
+					false, true, &hpa, &ec), WALK_FAULT);
 	assert_int_equal(ec & PFEC_P, 0);       /* not present before the fill */
 	assert_int_equal(fault(&vm, 0x5123, PFEC_W, &out), MMU_FIXED);
 	e = fake_shadow_leaf(&vm, cr3, false, 0x5123);
@@ -136,11 +136,11 @@ static void nonpaging_fill_maps_identity(void **state)
 	assert_true(e & PTE_US);
 	assert_false(e & PTE_NX);
 	assert_int_equal(fake_hw_access(&vm, cr3, false, 0x5123,
-					WALK_WRITE | WALK_USER, false, false, &hpa, &ec),
+					WALK_WRITE | WALK_USER, false, false, true, &hpa, &ec),
 			 WALK_OK);
 	assert_int_equal(hpa, FAKE_RAM_HPA + 0x5123);
 	assert_int_equal(fake_hw_access(&vm, cr3, false, 0x5fff, WALK_FETCH | WALK_USER,
-					false, false, &hpa, &ec), WALK_OK);
+					false, false, true, &hpa, &ec), WALK_OK);
 	/* Only the faulting frame was filled. */
 	assert_int_equal(fake_shadow_leaf(&vm, cr3, false, 0x6000), 0);
 	assert_int_equal(vm.mmu.stats.fills, 1);
@@ -319,7 +319,7 @@ static void nonpaging_pool_exhaustion_reclaims(void **state)
 
 			assert_int_equal(fault(&vm, gva, PFEC_W, &out), MMU_FIXED);
 			assert_int_equal(fake_hw_access(&vm, cr3, false, gva, WALK_WRITE,
-							false, false, &hpa, &ec), WALK_OK);
+							false, false, true, &hpa, &ec), WALK_OK);
 			assert_int_equal(hpa, FAKE_RAM_HPA + gva);
 		}
 	}

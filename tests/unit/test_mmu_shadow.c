@@ -336,6 +336,84 @@ static void wp0_supervisor_write_keeps_users_out(void **state)
 	assert_int_equal(out.error_code, PFEC_P);
 }
 
+static void wp0_smep_without_hardware_nx_emulates(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000;
+	(void)state;
+
+	/* Hardware NXE follows the guest's (0): NX cannot guard the
+	 * supervisor-only mapping, so the write is emulated. */
+	assert_false(vm.mmu.cfg.hw_nxe_always);
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US, TBL_ALL);
+	gs = gpt_state(&g);
+	gs.cr0 &= ~CR0_WP;
+	gs.cr4 |= CR4_SMEP;
+	gs.efer &= ~EFER_NXE;
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_EMULATE);
+	assert_int_equal(out.gpa, 0x800000);
+	assert_false(leaf_of(la, &gs) & PTE_NX);
+	/* Same guest, hardware NXE forced on: the NX trick is used. */
+	fake_vm_teardown(&vm);
+	fake_hw_nxe_always = true;
+	fake_vm_setup(&vm, RAM, 256, 256, 64, false);
+	fake_hw_nxe_always = false;
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US, TBL_ALL);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_NX | PTE_US | PTE_RW), PTE_NX | PTE_RW);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_I);   /* SMEP reports I/D */
+	/* Hardware NXE changing with the guest's splits the roles. */
+	uint64_t r1 = vm.mmu.root_hpa;
+	gs.efer |= EFER_NXE;
+	assert_int_not_equal(gs_load(&vm, &gs), r1);
+}
+
+/* A table shared by more address spaces than a shadow page tracks
+ * parents for (like a kernel half shared by every process). */
+static void many_parents_unlink_by_scan(void **state)
+{
+	struct gpt g[6];
+	struct mmu_guest_state gs[6];
+	struct mmu_fault out;
+	uint64_t la = 0xffff800000400000ull, pml4e, v;
+	unsigned i;
+	(void)state;
+
+	gpt_init(&g[0], &vm, PAGING_LONG, TBL_BASE, TBL_BASE + 0x10000);
+	gpt_map(&g[0], la, 0x800000, 1, PTE_RW, TBL_ALL);
+	pml4e = gpt_get(&g[0], g[0].cr3 + 256 * 8);
+	for (i = 1; i < 6; i++) {
+		gpt_init(&g[i], &vm, PAGING_LONG, TBL_BASE + 0x10000 * i,
+			 TBL_BASE + 0x10000 * (i + 1));
+		gpt_set(&g[i], g[i].cr3 + 256 * 8, pml4e);   /* share the PDPT */
+	}
+	for (i = 0; i < 6; i++) {
+		gs[i] = gpt_state(&g[i]);
+		gs_load(&vm, &gs[i]);
+		assert_int_equal(gpt_access(&vm, &gs[i], la, 0, &out), MMU_FIXED);
+	}
+	/* The guest rewrites the shared PDPT until Shade stops shadowing it:
+	 * every root's link to it must go. */
+	v = 0;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(mmu_write_guest(&vm.mmu, (pml4e & PTE_ADDR_MASK) + 8 * (100 + i),
+						 &v, 8), MMU_OK);
+	assert_true(vm.mmu.stats.unshadowed > 0);
+	for (i = 0; i < 6; i++) {
+		gs_load(&vm, &gs[i]);
+		assert_int_equal(leaf_of(la, &gs[i]), 0);
+		assert_int_equal(gpt_access(&vm, &gs[i], la, 0, &out), MMU_FIXED);
+		assert_int_equal(leaf_of(la, &gs[i]) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x800000);
+	}
+}
+
 /* ---- large pages over RAM and MMIO ---- */
 
 static void large_page_spanning_ram_and_mmio(void **state)
@@ -642,6 +720,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(cr3_switch_reuses_roots, setup, teardown),
 		cmocka_unit_test_setup_teardown(roles_split_on_wp_nxe_smep_smap, setup, teardown),
 		cmocka_unit_test_setup_teardown(wp0_supervisor_write_keeps_users_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(wp0_smep_without_hardware_nx_emulates, setup, teardown),
+		cmocka_unit_test_setup_teardown(many_parents_unlink_by_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_spanning_ram_and_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_dirty_bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_32bit_quarters_and_halves, setup, teardown),
