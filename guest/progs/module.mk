@@ -17,11 +17,12 @@ GP_OBJ   := $(BUILD)/guest/obj
 
 GP_PAGING := test-paging-32 test-paging-pae test-paging-4level test-paging-switch
 GP_NAMES := demo test-exits test-triple test-hltcli bench-exits bench-paging \
-	$(GP_PAGING) test-paging-mmio
+	$(GP_PAGING) test-paging-mmio test-emul-mmio
 GUEST_PROGS += $(GP_NAMES)
 
 # Extra sources per program (beside guest/progs/<name>.c).
 GP_test-exits_SRCS := $(GP_DIR)/test-exits-insns.S
+GP_test-emul-mmio_SRCS := $(GP_DIR)/emul-cases.S
 $(foreach p,$(GP_PAGING),$(eval GP_$(p)_SRCS := $(GP_DIR)/paging-suite.c $(GP_DIR)/paging-insns.S))
 
 GP_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \
