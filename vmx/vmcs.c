@@ -33,6 +33,11 @@ bool vmwrite_failed(enum vmcs_field f, uint64_t v)
 	      vmread(VM_INSTRUCTION_ERROR));
 }
 
+static bool host_has_nx(void)
+{
+	return rdmsr(MSR_IA32_EFER) & EFER_NXE;
+}
+
 static bool has_efer_ctls(void)
 {
 	return vmx_ctl_allowed(vmx_caps.entry, VM_ENTRY_LOAD_EFER) &&
@@ -204,7 +209,16 @@ void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uin
 	vmwrite(VM_ENTRY_CONTROLS, entry | (lma ? VM_ENTRY_IA32E_MODE : 0));
 	/* Hardware EFER: LME/LMA follow the guest; NXE follows the guest so NX
 	 * bits in shadow entries mean what they mean to the guest. */
-	uint64_t hw_efer = efer & (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE);
+	/* Hardware paging is always on, so hardware LME must equal LMA (SDM
+	 * Vol. 3C 27.3.1.1): a guest with LME set but paging off still runs in
+	 * legacy mode on a PAE shadow. */
+	uint64_t hw_efer = (efer & EFER_SCE) | (lma ? EFER_LME | EFER_LMA : 0);
+	/* NXE stays on whatever the guest says: with it the CPU reports the
+	 * I/D bit of #PF error codes, so the shadow MMU can tell a fetch from a
+	 * read (SDM Vol. 3A 4.7); shadows set XD only where the guest's own
+	 * tables forbid execution (mmu_config.host_nx). */
+	if (host_has_nx())
+		hw_efer |= EFER_NXE;
 	if (has_efer_ctls()) {
 		vmwrite(GUEST_IA32_EFER, hw_efer);
 	} else {
