@@ -10,8 +10,9 @@
  *   force-emulation=on|off|1|0|yes|no|true|false      (default off)
  *   selftest=crash|bad-entry   break Shade on purpose (for its own tests)
  *
- * A leading word that contains '/' and no '=' is the kernel's own path (GRUB
- * and QEMU put it first) and is skipped.  Every problem - unknown key, bad
+ * A first word with no '=' that is no option ("/boot/shade.elf",
+ * "build/shade.elf") is the kernel's own path, which QEMU and some GRUB
+ * versions put first, and is skipped.  Every problem - unknown key, bad
  * value, missing value, a word longer than HVOPTS_MAX_WORD, a key given
  * twice - becomes one message naming the word; parsing then carries on and
  * the option keeps its default (or its earlier value).
