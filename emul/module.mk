@@ -8,6 +8,11 @@ UNIT_TESTS += test_emul_decode
 test_emul_decode_DEPS := $(EMUL_SRCS)
 test_emul_decode_LIBS := -lcapstone
 
+# Semantics the differential test can't reach (modes, segments, MMIO splits,
+# REP chunking, port I/O, SMSW/LMSW, SSE exceptions, fetch limits).
+UNIT_TESTS += test_emul_sem
+test_emul_sem_DEPS := $(EMUL_SRCS)
+
 # Differential tests against the host CPU (x86-64 hosts only).
 UNIT_TESTS += test_emul_exec
 test_emul_exec_DEPS := $(EMUL_SRCS)
