@@ -43,6 +43,7 @@ size_t mmu_counters_format(const struct mmu *m, char *buf, size_t size)
 		{ "pf-exits", s->pf_exits },
 		{ "guest-pf", s->guest_faults },
 		{ "fills", s->fills },
+		{ "prefetch", s->prefetches },
 		{ "pt-writes", s->pt_writes },
 		{ "emulate", s->emulate_exits },
 		{ "sp-created", s->sp_created },

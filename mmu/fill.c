@@ -121,13 +121,31 @@ static void wp0_supervisor_write(const struct mmu *m, struct leaf *l)
 	l->user = false;
 }
 
+/* The shadow leaf entry itself. A and D are preset so the hardware never
+ * writes them: the guest's own A/D are what the walk set. */
+static uint64_t leaf_spte(struct mmu_sp *sp, uint64_t gfn, uint64_t hpa,
+			  const struct leaf *l, uint8_t cache)
+{
+	uint64_t spte = hpa | PTE_P | PTE_A | (cache & (PTE_PWT | PTE_PCD | PTE_PAT));
+
+	if (l->writable) {
+		spte |= PTE_RW | PTE_D;
+		sp->wbloom |= sp_bloom_bit(gfn);
+	}
+	if (l->user)
+		spte |= PTE_US;
+	if (l->nx && (sp->role & ROLE_HWNX))
+		spte |= PTE_NX;
+	return spte;
+}
+
 static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 				  uint32_t acc, uint32_t ctx,
 				  const struct walk_result *w, uint64_t hpa,
 				  uint32_t sflags, struct mmu_fault *out)
 {
 	struct mmu_sp *sp = sp_get(m, idx);
-	uint64_t gfn = w->gpa >> 12, spte;
+	uint64_t gfn = w->gpa >> 12;
 	bool write = acc & WALK_WRITE;
 	struct leaf l = {
 		.writable = (w->access & ACC_W) && w->dirty,
@@ -157,22 +175,57 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 			return MMU_FATAL;
 		}
 	}
-	spte = hpa | PTE_P | PTE_A | (w->cache & (PTE_PWT | PTE_PCD | PTE_PAT));
-	if (l.writable) {
-		spte |= PTE_RW | PTE_D;
-		sp->wbloom |= sp_bloom_bit(gfn);
-	}
-	if (l.user)
-		spte |= PTE_US;
-	if (l.nx && shadow_nx_usable(m))
-		spte |= PTE_NX;
-	sp_table(m, sp)[paging_index(role_format(sp->role), 1, gva)] = spte;
+	sp_table(m, sp)[paging_index(role_format(sp->role), 1, gva)] =
+		leaf_spte(sp, gfn, hpa, &l, w->cache);
 	m->stats.fills++;
 	if (l.outcome == MMU_EMULATE) {
 		out->gpa = w->gpa;
 		m->stats.emulate_exits++;
 	}
 	return l.outcome;
+}
+
+/**
+ * shadow_prefetch() - the guest wrote a whole PTE @gpte that feeds entry @si
+ * of leaf shadow page @idx: map it now if the CPU could use it as it is
+ * (present, accessed, no reserved bits, RAM), saving the exit the next
+ * access would take. Anything else stays not present and faults as usual.
+ * Returns whether it mapped something.
+ */
+bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint32_t role = sp->role, sflags, rights;
+	enum paging_mode mode = role_mode(role);
+	struct walk_ctx c = { .mode = mode, .nxe = role & ROLE_NXE,
+			      .pse = role & ROLE_PSE, .gbpages = m->cfg.gbpages,
+			      .maxphyaddr = m->cfg.maxphyaddr };
+	uint64_t gfn, hpa;
+	struct leaf l;
+
+	if (role_level(role) != 1 || (role & (ROLE_DIRECT | ROLE_SPECIAL)))
+		return false;
+	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) ||
+	    walk_entry_reserved(&c, 1, gpte))
+		return false;
+	rights = (role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	if (!(gpte & PTE_RW))
+		rights &= ~ACC_W;
+	if (!(gpte & PTE_US))
+		rights &= ~ACC_U;
+	if (c.nxe && (gpte & PTE_NX))
+		rights &= ~ACC_X;
+	gfn = (mode == PAGING_32 ? (gpte & 0xfffff000ull) : (gpte & PTE_ADDR_MASK)) >> 12;
+	if (!memslot_frame(m->slots, gfn, &hpa, NULL, &sflags))
+		return false;                   /* MMIO: never a shadow entry */
+	l.writable = (rights & ACC_W) && (gpte & PTE_D) &&
+		     !(sflags & MEMSLOT_READONLY) && !frame_shadowed(m, gfn);
+	l.user = rights & ACC_U;
+	l.nx = !(rights & ACC_X);
+	sp_table(m, sp)[si] = leaf_spte(sp, gfn, hpa, &l,
+					(uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
+	m->stats.prefetches++;
+	return true;
 }
 
 /**

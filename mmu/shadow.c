@@ -263,6 +263,32 @@ static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
 	}
 }
 
+/* After a write to a leaf guest table: refill the entries whose every
+ * byte was written (a guest installing a PTE usually touches it next). */
+static unsigned prefetch_guest_entries(struct mmu *m, uint32_t idx,
+				       unsigned off, size_t len)
+{
+	const struct mmu_sp *sp = sp_get(m, idx);
+	unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
+	unsigned gi, end = (unsigned)(off + len), n = 0;
+	void *page;
+
+	if (role_level(sp->role) != 1)
+		return 0;
+	page = memslot_hva(m->slots, sp->key << 12, 4096);
+	if (!page)
+		return 0;
+	for (gi = (off + eb - 1) / eb; (gi + 1) * eb <= end; gi++) {
+		unsigned first;
+		uint64_t gpte = eb == 4 ? ((uint32_t *)page)[gi] : ((uint64_t *)page)[gi];
+
+		if (guest_to_shadow(sp->role, gi, &first) &&
+		    shadow_prefetch(m, idx, first, gpte))
+			n++;
+	}
+	return n;
+}
+
 /**
  * frame_guest_write() - the guest wrote [off, off+len) of frame @gfn (one
  * frame). Every shadow of it drops the entries the bytes feed; a frame
@@ -289,7 +315,12 @@ void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
 			return;
 		sp->op_gen = gen;
 		zap_guest_entries(m, idx, off, len);
-		if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED)) {
+		/* A valid new mapping shows the frame still is a page table; other
+		 * writes count towards the flood limit. */
+		if (prefetch_guest_entries(m, idx, off, len))
+			sp->writes = 0;
+		else if (++sp->writes >= SP_FLOOD_WRITES &&
+			 !(sp->flags & SP_PINNED)) {
 			sp_drop(m, idx);
 			m->stats.unshadowed++;
 		}

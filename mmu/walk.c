@@ -56,6 +56,11 @@ static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e)
 	return mask;
 }
 
+bool walk_entry_reserved(const struct walk_ctx *c, int level, uint64_t e)
+{
+	return (e & PTE_P) && (e & rsvd_mask(c, level, e));
+}
+
 static uint64_t table_addr(const struct walk_ctx *c, uint64_t e)
 {
 	return c->mode == PAGING_32 ? (e & 0xfffff000ull) : (e & PTE_ADDR_MASK);

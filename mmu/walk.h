@@ -69,6 +69,10 @@ int walk(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 bool walk_load_pdptes(const struct memslots *slots, uint64_t cr3,
 		      uint8_t maxphyaddr, uint64_t pdpte[4]);
 
+/** walk_entry_reserved() - does present entry @e at @level have reserved
+ * bits set (SDM 4.3-4.5)? Uses c->mode, nxe, pse, gbpages, maxphyaddr. */
+bool walk_entry_reserved(const struct walk_ctx *c, int level, uint64_t e);
+
 /** walk_pf_error() - the error code a fault of this kind carries (4.7). */
 uint32_t walk_pf_error(const struct walk_ctx *c, uint32_t acc, bool present,
 		       bool rsvd);

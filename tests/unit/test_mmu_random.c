@@ -231,7 +231,7 @@ static uint64_t plausible_entry(struct world *w, uint64_t old, int level)
 	if (level == 0)
 		level = 1;
 	return pick_target(w, level) | PTE_P | rnd_rights(w, true) |
-	       (level > 1 ? PTE_PS : 0);
+	       (rnd(w) % 2 ? PTE_A : 0) | (level > 1 ? PTE_PS : 0);
 }
 
 /* The emulator finishing an MMU_EMULATE: translate, then write by gpa. */

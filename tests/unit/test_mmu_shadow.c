@@ -163,6 +163,60 @@ static void table_writes_are_emulated_and_tracked(void **state)
 	assert_int_equal(out.error_code, PFEC_P | PFEC_I);   /* XD now */
 }
 
+static void pte_writes_prefetch_what_the_cpu_could_use(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, pte, v, fills;
+	uint32_t v32;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW | PTE_US, TBL_ALL);
+	pte = gpt_entry(&g, la, 1, 0);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER, &out), MMU_FIXED);
+	/* accessed and dirty: mapped writable at once, no exit needed */
+	v = 0x900000 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_ADDR_MASK | PTE_RW | PTE_US | PTE_P),
+			 (FAKE_RAM_HPA + 0x900000) | PTE_RW | PTE_US | PTE_P);
+	fills = vm.mmu.stats.fills;
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER | WALK_WRITE, &out), MMU_FIXED);
+	assert_int_equal(vm.mmu.stats.fills, fills);
+	assert_int_equal(vm.mmu.stats.prefetches, 1);
+	/* accessed, not dirty: read-only until the first write */
+	v = 0x900000 | PTE_P | PTE_RW | PTE_US | PTE_A;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_RW | PTE_P), PTE_P);
+	/* a PTE pointing at a guest table: prefetched read-only */
+	v = (pte & ~0xfffull) | PTE_P | PTE_RW | PTE_A | PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_RW | PTE_P), PTE_P);
+	assert_int_equal(vm.mmu.stats.prefetches, 3);
+	/* not accessed: the CPU must set A first, so no prefetch */
+	v = 0x900000 | PTE_P | PTE_RW | PTE_US;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	/* MMIO, reserved bits, half an entry: nothing */
+	v = 0xfee00000 | PTE_P | PTE_RW | PTE_A | PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	v = (1ull << 40) | 0x900000 | PTE_P | PTE_A;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	v32 = 0x900000 | PTE_P | PTE_A;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v32, 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_RSVD);   /* bit 40 stayed */
+	/* four writes that installed nothing: the frame is no longer shadowed */
+	assert_int_equal(vm.mmu.stats.prefetches, 3);
+	assert_int_equal(vm.mmu.stats.unshadowed, 1);
+}
+
 static void new_table_write_protects_old_mappings(void **state)
 {
 	struct gpt g;
@@ -714,6 +768,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(read_fill_is_read_only_until_dirty, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_faults_are_reflected_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_writes_are_emulated_and_tracked, setup, teardown),
+		cmocka_unit_test_setup_teardown(pte_writes_prefetch_what_the_cpu_could_use, setup, teardown),
 		cmocka_unit_test_setup_teardown(new_table_write_protects_old_mappings, setup, teardown),
 		cmocka_unit_test_setup_teardown(event_delivery_unshadows_instead_of_emulating, setup, teardown),
 		cmocka_unit_test_setup_teardown(write_flood_unshadows, setup, teardown),
