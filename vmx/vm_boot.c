@@ -8,6 +8,7 @@
 #include "guest/modopts.h"
 #include "guest/mbload.h"
 #include "guest/mbguest.h"
+#include "guest/vmload.h"
 #include "mmu/host/frames.h"
 #include "lib/log.h"
 #include "lib/print.h"
@@ -37,20 +38,24 @@ static const uint8_t *mod_bytes(const struct mbinfo *mbi, int i, size_t *len)
 	return (const uint8_t *)(uintptr_t)mbi->mods[i].start;
 }
 
-/* A 32-bit protected-mode entry with paging off, as Multiboot defines it
- * (spec 3.2): EAX = magic, EBX = info, flat segments, IF = 0. */
-static void start_multiboot_vm(struct vm *vm, uint32_t entry, uint32_t mbi_gpa)
+/* A 32-bit protected-mode entry with paging off, as Multiboot (spec 3.2)
+ * and the Linux 32-bit boot protocol define it: flat segments, IF = 0, the
+ * registers vmload() chose. */
+static void start_vm(struct vm *vm, const struct vm_entry *e)
 {
-	struct guest_entry e = {
-		.rip = entry, .rsp = 0, .rflags = 0x2,
-		.rax = 0x2BADB002, .rbx = mbi_gpa,
+	struct guest_entry g = {
+		.rip = e->eip, .rsp = 0, .rflags = 0x2,
+		.rax = e->eax, .rbx = e->ebx, .rsi = e->esi,
+		.cs = e->cs, .ds = e->ds, .gdt_base = e->gdt_base, .gdt_limit = e->gdt_limit,
 		.cr0 = 0x11,	/* PE | ET */
 		.cr4 = 0, .efer = 0,
 	};
-	vm_start(vm, &e);
+	vm_start(vm, &g);
 }
 
-/* Load one VM: kernel, modules, Multiboot info. */
+static struct vmload_module mod_data[MBINFO_MAX_MODS];
+
+/* Load one VM: kernel (Multiboot or bzImage), modules, boot information. */
 static bool build_vm(int id, const struct vm_plan *plan, const struct mbinfo *mbi,
 		     const struct hvopts *opts, struct diag *d)
 {
@@ -61,45 +66,13 @@ static bool build_vm(int id, const struct vm_plan *plan, const struct mbinfo *mb
 		return false;
 	}
 	struct guest_ram ram = { vm->mem->ram, vm->mem->ram_size };
-	size_t len;
-	const uint8_t *img = mod_bytes(mbi, plan->kernel, &len);
-	/* GRUB 2 gives no file name in the module string: name it by number. */
-	char name[64];
-	const struct tok *path = &mods[plan->kernel].path;
-	if (path->n)
-		snprintf(name, sizeof(name), "%.*s", (int)(path->n < 60 ? path->n : 60), path->p);
-	else
-		snprintf(name, sizeof(name), "module %d", plan->kernel);
-	struct mbload_info info;
-	if (mbload(img, len, name, &ram, &info, d) != MBLOAD_OK)
+	struct vm_entry e;
+	if (vmload(&ram, plan, mods, mod_data, mbi->nmods, &e, d) != VMLOAD_OK)
 		return false;
-
-	/* The guest's modules: its initrd first, then the others in line order. */
-	struct mbguest_module gm[VMPLAN_MAX_MODS + 1];
-	unsigned ngm = 0;
-	int order[VMPLAN_MAX_MODS + 1];
-	if (plan->initrd >= 0)
-		order[ngm++] = plan->initrd;
-	for (unsigned i = 0; i < plan->nmods; i++)
-		order[ngm++] = plan->mods[i];
-	for (unsigned i = 0; i < ngm; i++) {
-		struct tok s = modopts_string(&mods[order[i]]);
-		size_t mlen;
-		gm[i].data = mod_bytes(mbi, order[i], &mlen);
-		gm[i].len = mlen;
-		gm[i].string = s.p;
-		gm[i].string_len = s.n;
-	}
-	struct mbguest_params p = {
-		.kernel_end = info.load_hi, .cmdline = plan->cmdline.p, .cmdline_len = plan->cmdline.n,
-		.mods = gm, .nmods = ngm,
-	};
-	struct mbguest_layout out;
-	if (mbguest_build(&ram, &p, &out, d) != MBGUEST_OK)
-		return false;
-	log_info("vm%d: %s, entry %x, %lu MiB RAM, %u module(s)", id, name, info.entry,
-		 (unsigned long)(plan->mem >> 20), ngm);
-	start_multiboot_vm(vm, info.entry, out.info);
+	log_info("vm%d: %s %s at %lx-%lx, entry %x, %lu MiB RAM, %u module(s)", id,
+		 e.kind == VM_ENTRY_LINUX ? "Linux" : "Multiboot", e.name, (unsigned long)e.kernel_lo,
+		 (unsigned long)e.kernel_hi, e.eip, (unsigned long)(plan->mem >> 20), e.nmods);
+	start_vm(vm, &e);
 	return true;
 }
 
@@ -121,7 +94,9 @@ static bool build_demo(const struct hvopts *opts, struct diag *d)
 	if (mbguest_build(&ram, &p, &out, d) != MBGUEST_OK)
 		return false;
 	log_info("no guest module given: running the built-in demo guest as vm0");
-	start_multiboot_vm(vm, info.entry, out.info);
+	struct vm_entry e = { .kind = VM_ENTRY_MULTIBOOT, .eip = info.entry, .eax = MB_BOOTLOADER_MAGIC,
+			      .ebx = out.info, .cs = 0x10, .ds = 0x18 };
+	start_vm(vm, &e);
 	return true;
 }
 
@@ -142,6 +117,9 @@ bool vms_build(const struct mbinfo *mbi, const struct hvopts *opts)
 	for (unsigned i = 0; i < mbi->nmods; i++) {
 		const char *s = mbinfo_mod_string(mbi, i);
 		ok &= modopts_parse(s, strlen(s), i, &mods[i], &d);
+		size_t len;
+		mod_data[i].data = mod_bytes(mbi, (int)i, &len);
+		mod_data[i].len = len;
 	}
 	if (ok && modopts_group(mods, mbi->nmods, plans, &d))
 		ok = false;

@@ -131,14 +131,14 @@ static void init_guest_state(struct vcpu *v, const struct guest_entry *e)
 	/* Flat 32-bit segments (Multiboot spec 3.2: CS 32-bit read/execute,
 	 * offset 0, limit 4 GiB; data segments likewise). AR: type, S, DPL, P,
 	 * D/B, G (SDM 25.4.1). */
-	set_seg(GUEST_CS_SELECTOR, 0x10, 0, 0xffffffff, 0xc09b);
+	set_seg(GUEST_CS_SELECTOR, e->cs, 0, 0xffffffff, 0xc09b);
 	for (enum vmcs_field f = GUEST_ES_SELECTOR; f <= GUEST_GS_SELECTOR; f += 2)
 		if (f != GUEST_CS_SELECTOR)
-			set_seg(f, 0x18, 0, 0xffffffff, 0xc093);
+			set_seg(f, e->ds, 0, 0xffffffff, 0xc093);
 	set_seg(GUEST_LDTR_SELECTOR, 0, 0, 0, 1u << 16);	/* unusable */
 	set_seg(GUEST_TR_SELECTOR, 0, 0, 0x67, 0x8b);		/* busy 32-bit TSS: VM entry requires one */
-	vmwrite(GUEST_GDTR_BASE, 0);
-	vmwrite(GUEST_GDTR_LIMIT, 0);
+	vmwrite(GUEST_GDTR_BASE, e->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, e->gdt_limit);
 	vmwrite(GUEST_IDTR_BASE, 0);
 	vmwrite(GUEST_IDTR_LIMIT, 0);
 	vmwrite(GUEST_DR7, 0x400);
@@ -157,6 +157,7 @@ static void init_guest_state(struct vcpu *v, const struct guest_entry *e)
 	vmwrite(GUEST_RFLAGS, e->rflags | RFLAGS_FIXED);
 	v->regs.gpr[R_RAX] = e->rax;
 	v->regs.gpr[R_RBX] = e->rbx;
+	v->regs.gpr[R_RSI] = e->rsi;
 	v->cr0 = e->cr0;
 	v->cr4 = e->cr4;
 	v->efer = e->efer;

@@ -7,7 +7,10 @@
 
 struct guest_entry {
 	uint64_t rip, rsp, rflags;
-	uint64_t rax, rbx;
+	uint64_t rax, rbx, rsi;
+	uint16_t cs, ds;		/* flat 4 GiB code and data selectors */
+	uint64_t gdt_base;
+	uint16_t gdt_limit;		/* 0: no GDT (Multiboot) */
 	uint64_t cr0, cr4, efer;	/* the guest's view */
 };
 
