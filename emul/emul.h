@@ -308,4 +308,31 @@ int emul_step(struct emul_ctx *ctx, struct emul_result *res);
 int emul_execute(struct emul_ctx *ctx, const struct emul_insn *insn,
 		 struct emul_result *res);
 
+/* ---------------------------------------------------------------------- */
+/* Decoded-instruction cache (optional)                                    */
+
+/* A small direct-mapped cache of decoded instructions keyed by the linear
+ * address of CS:RIP and the mode.  An entry is only used after the bytes
+ * at that address have been fetched again (exactly insn.len of them,
+ * through ops->fetch, so the guest's current page tables apply) and
+ * compared: modified or remapped code is simply a miss.  No invalidation
+ * is ever needed for correctness; emul_icache_init() empties it. */
+#define EMUL_ICACHE_ENTRIES 16
+struct emul_icache {
+	struct {
+		uint64_t la;
+		uint8_t mode;
+		uint8_t valid;
+		struct emul_insn insn;
+	} e[EMUL_ICACHE_ENTRIES];
+	uint64_t hits, misses;
+};
+
+void emul_icache_init(struct emul_icache *ic);
+
+/* emul_step() through the cache: same results, same callbacks (fewer
+ * fetched bytes on a hit). */
+int emul_step_cached(struct emul_ctx *ctx, struct emul_icache *ic,
+		     struct emul_result *res);
+
 #endif /* SHADE_EMUL_H */

@@ -786,39 +786,55 @@ int emul_execute(struct emul_ctx *c, const struct emul_insn *in, struct emul_res
 	return finish(c, res, st);
 }
 
-/* Fetch up to 15 bytes at CS:RIP, never across a page in one callback
- * and only as far as needed: the second page is fetched only when the
- * decoder needs it (so no spurious #PF on a page the instruction does not
- * reach). */
-static int fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res)
+static int fetch_gp(struct emul_result *res)
 {
-	uint8_t buf[MAX_LEN];
-	uint64_t la, avail = MAX_LEN;
-	unsigned have = 0;
-	bool m64 = c->mode == EMUL_MODE_LONG64;
+	res->vector = EMUL_GP;
+	res->has_error_code = true;
+	res->error_code = 0;
+	res->why = "instruction fetch #GP";
+	return EMUL_EXCEPTION;
+}
 
-	if (m64) {
-		la = c->rip;
-	} else {
-		uint64_t eip = c->rip & ip_mask(c);
-
-		if (eip > c->seg[EMUL_CS].limit)
-			goto gp;
-		if (c->seg[EMUL_CS].limit - eip + 1 < avail)
-			avail = c->seg[EMUL_CS].limit - eip + 1;
-		la = (c->seg[EMUL_CS].base + eip) & 0xffffffffull;
+/* Linear address of CS:RIP and how many bytes the CS limit allows there
+ * (at most 15); #GP(0) if RIP is already past the limit. */
+int ex_code_la(const struct emul_ctx *c, uint64_t *la, unsigned *avail,
+	       struct emul_result *res)
+{
+	*avail = MAX_LEN;
+	if (c->mode == EMUL_MODE_LONG64) {
+		*la = c->rip;
+		return 0;
 	}
-	for (int part = 0; part < 2; part++) {
-		uint64_t pla = m64 ? la + have : (la + have) & 0xffffffffull;
-		unsigned n = PAGE - (unsigned)(pla & (PAGE - 1));
+	uint64_t eip = c->rip & ip_mask(c);
+
+	if (eip > c->seg[EMUL_CS].limit)
+		return fetch_gp(res);
+	if (c->seg[EMUL_CS].limit - eip + 1 < *avail)
+		*avail = (unsigned)(c->seg[EMUL_CS].limit - eip + 1);
+	*la = (c->seg[EMUL_CS].base + eip) & 0xffffffffull;
+	return 0;
+}
+
+/* Fetch buf[have, have+n) from la+have, split at a page boundary. */
+int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
+	     unsigned n, struct emul_result *res)
+{
+	while (n) {
+		uint64_t pla = la + have;
+		unsigned part;
 		struct emul_fault f = { 0 };
 		int r;
 
-		if (n > avail - have)
-			n = (unsigned)(avail - have);
-		if (!c->ops->fetch)
+		if (c->mode != EMUL_MODE_LONG64)
+			pla &= 0xffffffffull;
+		part = PAGE - (unsigned)(pla & (PAGE - 1));
+		if (part > n)
+			part = n;
+		if (!c->ops->fetch) {
+			res->why = "no fetch callback";
 			return EMUL_ABORT;
-		r = c->ops->fetch(c->opaque, pla, buf + have, n, &f);
+		}
+		r = c->ops->fetch(c->opaque, pla, buf + have, part, &f);
 		if (r == EMUL_CB_FAULT) {
 			res->vector = f.vector;
 			res->has_error_code = f.has_error_code;
@@ -831,6 +847,33 @@ static int fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_re
 			res->why = "fetch aborted";
 			return EMUL_ABORT;
 		}
+		have += part;
+		n -= part;
+	}
+	return 0;
+}
+
+/* Fetch up to 15 bytes at CS:RIP, never across a page in one callback
+ * and only as far as needed: the second page is fetched only when the
+ * decoder needs it (so no spurious #PF on a page the instruction does not
+ * reach). */
+int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res)
+{
+	uint8_t buf[MAX_LEN];
+	uint64_t la;
+	unsigned have = 0, avail;
+	int r;
+
+	if ((r = ex_code_la(c, &la, &avail, res)))
+		return r;
+	for (int part = 0; part < 2; part++) {
+		uint64_t pla = c->mode == EMUL_MODE_LONG64 ? la + have : (la + have) & 0xffffffffull;
+		unsigned n = PAGE - (unsigned)(pla & (PAGE - 1));
+
+		if (n > avail - have)
+			n = avail - have;
+		if ((r = ex_fetch(c, la, buf, have, n, res)))
+			return r;
 		have += n;
 		memcpy(res->insn, buf, have);
 		res->insn_len = (uint8_t)have;
@@ -845,22 +888,17 @@ static int fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_re
 			res->why = "invalid opcode";
 			return EMUL_EXCEPTION;
 		case EMUL_DEC_TOO_LONG:
-			goto gp;
+			return fetch_gp(res);
 		case EMUL_DEC_UNSUPPORTED:
 			res->why = "opcode not decoded";
 			return EMUL_UNSUPPORTED;
 		default:           /* NEED_MORE */
 			if (have >= avail)
-				goto gp;   /* runs past the CS limit */
+				return fetch_gp(res);   /* runs past the CS limit */
 			break;
 		}
 	}
-gp:
-	res->vector = EMUL_GP;
-	res->has_error_code = true;
-	res->error_code = 0;
-	res->why = "instruction fetch #GP";
-	return EMUL_EXCEPTION;
+	return fetch_gp(res);
 }
 
 int emul_step(struct emul_ctx *c, struct emul_result *res)
@@ -871,7 +909,7 @@ int emul_step(struct emul_ctx *c, struct emul_result *res)
 	memset(res, 0, sizeof(*res));
 	res->why = "";
 	c->dirty = 0;
-	st = fetch_decode(c, &in, res);
+	st = ex_fetch_decode(c, &in, res);
 	if (st)
 		return finish(c, res, st);
 	return emul_execute(c, &in, res);

@@ -34,6 +34,13 @@ int ex_raise(struct ex *ex, unsigned vector, bool has_err, uint32_t err);
 static inline int ex_gp0(struct ex *ex) { return ex_raise(ex, EMUL_GP, true, 0); }
 static inline int ex_ud(struct ex *ex) { return ex_raise(ex, EMUL_UD, false, 0); }
 
+/* Instruction fetch (exec.c), shared with the decoded-instruction cache. */
+int ex_code_la(const struct emul_ctx *c, uint64_t *la, unsigned *avail,
+	       struct emul_result *res);
+int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
+	     unsigned n, struct emul_result *res);
+int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res);
+
 /* Registers. */
 uint64_t reg_read(const struct ex *ex, unsigned r, unsigned size);
 void reg_write(struct ex *ex, unsigned r, unsigned size, uint64_t v);

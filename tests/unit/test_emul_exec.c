@@ -646,8 +646,11 @@ struct outcome {
 static uint8_t snap_win[WIN_SIZE], emu_win[WIN_SIZE];
 static unsigned long n_outcomes[33];   /* [0] all, [1 + v] agreed exception v */
 
+static struct emul_icache icache;
+
 static void run_emul(const struct tcase *t, struct outcome *o)
 {
+	bool use_cache = rng_below(2);
 	struct emul_ctx c;
 	struct emul_result res;
 	int st, guard = 0;
@@ -660,8 +663,11 @@ static void run_emul(const struct tcase *t, struct outcome *o)
 	memcpy(c.xmm, t->st.xmm, sizeof(c.xmm));
 	memcpy(c.mm, t->st.mm, sizeof(c.mm));
 	c.rep_chunk = t->rep_chunk;
+	/* Half the cases go through the decoded-instruction cache: the JIT
+	 * page puts different instructions at the same RIP all the time, so
+	 * this checks that validation against the bytes works. */
 	do {
-		st = emul_step(&c, &res);
+		st = use_cache ? emul_step_cached(&c, &icache, &res) : emul_step(&c, &res);
 	} while (st == EMUL_RESTART && ++guard < 100000);
 	o->status = st;
 	o->vector = st == EMUL_EXCEPTION ? res.vector : -1;
@@ -865,6 +871,8 @@ static int teardown(void **state)
 	fprintf(stderr, "# total: %lu differential cases, %lu mismatches, "
 		"%lu split accesses, %d page-crossing callback accesses\n",
 		total_cases, total_fail, n_split, cross_violations);
+	fprintf(stderr, "# decoded-instruction cache: %llu hits, %llu misses\n",
+		(unsigned long long)icache.hits, (unsigned long long)icache.misses);
 	fprintf(stderr, "# agreed exceptions: #DE %lu, #UD %lu, #SS %lu, #GP %lu, #PF %lu\n",
 		n_outcomes[1 + 0], n_outcomes[1 + 6], n_outcomes[1 + 12], n_outcomes[1 + 13],
 		n_outcomes[1 + 14]);

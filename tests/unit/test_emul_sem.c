@@ -708,6 +708,47 @@ static void test_cmov_bsf_details(void **s)
 	assert_int_equal(ctx.gpr[EMUL_RAX], 0xffffffff12345678ull);
 }
 
+static void test_icache(void **s)
+{
+	struct emul_icache ic;
+
+	(void)s;
+	emul_icache_init(&ic);
+	reset(EMUL_MODE_LONG64);
+	ctx.gpr[EMUL_RBX] = MMIO_PAGE;
+	ctx.gpr[EMUL_RAX] = 1;
+	memcpy(ram + CODE, (uint8_t[]){ 0x89, 0x03 }, 2);   /* mov [rbx], eax */
+	for (int i = 0; i < 3; i++) {
+		ctx.rip = CODE;
+		ctx.gpr[EMUL_RAX] = (uint64_t)i + 1;
+		assert_int_equal(emul_step_cached(&ctx, &ic, &res), EMUL_DONE);
+		assert_int_equal(mmio[0], i + 1);
+		assert_int_equal(ctx.rip, CODE + 2);
+	}
+	assert_int_equal(ic.misses, 1);
+	assert_int_equal(ic.hits, 2);
+	/* the code changes under the cache: a miss, the new instruction runs */
+	memcpy(ram + CODE, (uint8_t[]){ 0x88, 0x23 }, 2);   /* mov [rbx], ah */
+	ctx.rip = CODE;
+	ctx.gpr[EMUL_RAX] = 0x4200;
+	assert_int_equal(emul_step_cached(&ctx, &ic, &res), EMUL_DONE);
+	assert_int_equal(mmio[0], 0x42);
+	assert_int_equal(ic.misses, 2);
+	/* same bytes, another mode: a miss (16-bit: 89 03 is mov [bp+di], ax) */
+	reset(EMUL_MODE_REAL);
+	memcpy(ram + CODE, (uint8_t[]){ 0x88, 0x23 }, 2);   /* mov [bp+di], ah */
+	ctx.gpr[EMUL_RBP] = 0x100;
+	ctx.gpr[EMUL_RAX] = 0x3300;
+	assert_int_equal(emul_step_cached(&ctx, &ic, &res), EMUL_DONE);
+	assert_int_equal(ram[0x100], 0x33);
+	assert_int_equal(ic.misses, 3);
+	/* a fault while re-fetching for validation is reported as such */
+	reset(EMUL_MODE_LONG64);
+	ctx.rip = RAM_SIZE + 0x10;
+	assert_int_equal(emul_step_cached(&ctx, &ic, &res), EMUL_EXCEPTION);
+	assert_int_equal(res.vector, EMUL_PF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -728,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_real_mode_far),
 		cmocka_unit_test(test_mode_of),
 		cmocka_unit_test(test_cmov_bsf_details),
+		cmocka_unit_test(test_icache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
