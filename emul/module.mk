@@ -53,3 +53,11 @@ fuzz-emul-brief: $(BUILD)/fuzz/fuzz_emul
 
 fuzz: fuzz-emul
 fuzz-brief: fuzz-emul-brief
+
+# Host benchmark: ns per decode / decode+execute vs Capstone's decode-only.
+.PHONY: emul-bench
+$(BUILD)/host/emul_bench: tests/unit/emul_bench.c $(EMUL_SRCS) $(wildcard emul/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -I. -DSHADE_HOST -o $@ tests/unit/emul_bench.c $(EMUL_SRCS) -lcapstone
+emul-bench: $(BUILD)/host/emul_bench
+	$(BUILD)/host/emul_bench
