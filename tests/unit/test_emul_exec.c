@@ -432,7 +432,15 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 		base = pick_reg(avoid | (1u << EMUL_RSP) |
 				(fm->sp == SP_STR ? 0xc2 : 0) | (fm->sp == SP_DIV ? 5 : 0) |
 				(fm->sp == SP_CMPXCHG || fm->sp == SP_CX8 ? 0xf : 0));
-		if (amode == 4) {
+		if (fm->sp == SP_STACK && rng_below(3) == 0) {
+			/* rSP-based operand: PUSH [rsp+d] reads before the
+			 * decrement, POP [rsp+d] computes the address after
+			 * the increment (SDM Vol. 2B POP). */
+			base = EMUL_RSP;
+			disp = (int64_t)(8 * (int)rng_below(16)) - 64;
+			loc = s->gpr[EMUL_RSP] + (uint64_t)disp;
+			amode = 1;
+		} else if (amode == 4) {
 			base = EMUL_NO_REG;   /* RIP-relative */
 		} else if (amode == 3) {
 			index = pick_reg(avoid | (1u << base) | (1u << EMUL_RSP) |
@@ -441,9 +449,11 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 			scale = rng_below(4);
 			s->gpr[index] = rng_below(16);
 		}
-		disp = (amode == 1 || amode == 3 || amode == 5 || base == 5 || base == 13) ?
-			(int64_t)(int8_t)rng64() : (amode == 2 ? (int64_t)(int32_t)(rng64() % 100000) - 50000 : 0);
-		if (base != EMUL_NO_REG) {
+		if (base != EMUL_RSP)
+			disp = (amode == 1 || amode == 3 || amode == 5 || base == 5 || base == 13) ?
+				(int64_t)(int8_t)rng64() :
+				(amode == 2 ? (int64_t)(int32_t)(rng64() % 100000) - 50000 : 0);
+		if (base != EMUL_NO_REG && base != EMUL_RSP) {
 			uint64_t v = loc - (uint64_t)disp -
 				     (index != EMUL_NO_REG ? s->gpr[index] << scale : 0);
 
