@@ -260,6 +260,21 @@ static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t acc,
 	return MMU_MMIO;
 }
 
+/* With hardware NXE=0 and SMEP=0 a #PF exit cannot say "fetch" (no I/D
+ * bit, SDM 4.7), so a supervisor fetch looks like a read. The two differ
+ * only under SMAP: a read of a user page faults, a fetch does not. When the
+ * entry was not present and the read would fault but a fetch would not,
+ * fill it as for a fetch: if the access really was a read, the hardware's
+ * own SMAP check faults again on the now present entry (P=1), and that
+ * second fault is walked as the read it is. */
+static bool maybe_fetch(const struct mmu *m, uint32_t ec, uint32_t acc)
+{
+	return !(m->role_base & (ROLE_HWNX | ROLE_SMEP)) &&
+	       (m->role_base & ROLE_SMAP) &&
+	       !(ec & (PFEC_P | PFEC_W | PFEC_U | PFEC_I)) &&
+	       !(acc & WALK_IMPLICIT);
+}
+
 enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 				uint32_t error_code, uint32_t ctx,
 				struct mmu_fault *out)
@@ -284,6 +299,18 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		return MMU_MMIO;
 	}
 	r = walk(&m->wc, gva, acc, &w);
+	if (r == WALK_FAULT && maybe_fetch(m, error_code, acc)) {
+		struct walk_result wf;
+
+		if (walk(&m->wc, gva, acc | WALK_FETCH | WALK_NO_AD, &wf) == WALK_OK) {
+			/* MMIO: the emulator translates every access of the
+			 * instruction with its true type and finds out. */
+			if (is_mmio(m, wf.gpa, acc))
+				return mmio(m, gva, acc | WALK_FETCH, wf.gpa, out);
+			r = walk(&m->wc, gva, acc | WALK_FETCH, &w);
+			acc |= WALK_FETCH;
+		}
+	}
 	if (r == WALK_FAULT) {
 		out->error_code = w.error_code;
 		out->cr2 = gva;

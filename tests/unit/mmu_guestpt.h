@@ -188,10 +188,26 @@ static inline enum mmu_outcome gpt_access(struct fake_vm *vm,
 			assert_int_equal(out->error_code, gw.error_code);
 			assert_int_equal(out->cr2, la);
 			return o;
-		case MMU_MMIO:
+		case MMU_MMIO: {
+			/* The emulator runs the instruction, translating the
+			 * access with its true type. */
+			uint64_t gpa;
+			uint32_t pf;
+			int t = mmu_translate(&vm->mmu, la, acc, &gpa, &pf);
+
+			if (t == MMU_ERR_PF) {
+				assert_int_equal(g, WALK_FAULT);
+				assert_int_equal(pf, gw.error_code);
+				out->error_code = pf;
+				out->cr2 = la;
+				return MMU_INJECT_PF;
+			}
+			assert_int_equal(t, MMU_OK);
 			assert_int_equal(g, WALK_OK);
 			assert_int_equal(out->gpa, gw.gpa);
+			assert_int_equal(gpa, gw.gpa);
 			return o;
+		}
 		default:
 			return o;
 		}

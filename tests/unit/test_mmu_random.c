@@ -256,14 +256,6 @@ static void step_access(struct world *w)
 	struct mmu_fault out;
 	enum mmu_outcome o;
 
-	/* Known limit: with hardware NXE=0 and SMEP=0 a #PF exit cannot say
-	 * "fetch" (no I/D bit), so a supervisor fetch from a user page under
-	 * SMAP looks like a read SMAP forbids. The VMX side avoids it by
-	 * running hardware NXE=1 (hw_nxe_always). */
-	if (acc == WALK_FETCH && !w->vm.mmu.cfg.hw_nxe_always &&
-	    !(w->cur.efer & EFER_NXE) && !(w->cur.cr4 & CR4_SMEP) &&
-	    (w->cur.cr4 & CR4_SMAP))
-		acc = 0;
 	o = gpt_access(&w->vm, &w->cur, la, acc, &out);
 
 	if (o == MMU_FIXED && (acc & WALK_WRITE) && rnd(w) % 2) {

@@ -429,6 +429,40 @@ static void wp0_smep_without_hardware_nx_emulates(void **state)
 	assert_int_not_equal(gs_load(&vm, &gs), r1);
 }
 
+/* Hardware NXE=0, SMEP=0: #PF exits carry no I/D bit, so a supervisor
+ * fetch from a user page looks like a read, which SMAP would refuse. */
+static void smap_fetch_without_id_bit(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_PAE, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US, TBL_ALL);
+	gpt_map(&g, la + 0x1000, 0x801000, 1, PTE_US, TBL_ALL);
+	gpt_map(&g, la + 0x2000, 0xfee00000, 1, PTE_US, TBL_ALL);
+	gs = gpt_state(&g);
+	gs.efer = 0;
+	gs.cr4 |= CR4_SMAP;
+	gs_load(&vm, &gs);
+	/* the fetch runs (the fill lets the hardware tell fetch from read) */
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_FIXED);
+	/* a read of the same page: first exit fills, the hardware's own SMAP
+	 * check on the present entry exits again and that is reflected */
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x1000, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P);
+	/* with AC=1 the read is fine */
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_AC, &out), MMU_FIXED);
+	/* MMIO behind it: the emulator's translation decides */
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x2000, 0, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P);
+	assert_int_equal(gpt_access(&vm, &gs, la + 0x2000, WALK_FETCH, &out), MMU_MMIO);
+}
+
 /* A table shared by more address spaces than a shadow page tracks
  * parents for (like a kernel half shared by every process). */
 static void many_parents_unlink_by_scan(void **state)
@@ -776,6 +810,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(roles_split_on_wp_nxe_smep_smap, setup, teardown),
 		cmocka_unit_test_setup_teardown(wp0_supervisor_write_keeps_users_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(wp0_smep_without_hardware_nx_emulates, setup, teardown),
+		cmocka_unit_test_setup_teardown(smap_fetch_without_id_bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_parents_unlink_by_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_spanning_ram_and_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_dirty_bit, setup, teardown),
