@@ -8,7 +8,20 @@
 #include "lib/log.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
-int vmx_enter(struct guest_regs *regs, int launched);
+
+/* vmx/entry.S: VMLAUNCH/VMRESUME with the guest's GPRs. It preserves no
+ * host register, so the call says every GPR is clobbered and the compiler
+ * saves only what it needs, once, outside the run loop. */
+static inline int vmx_enter(struct guest_regs *regs, int launched)
+{
+	int rc;
+	__asm__ volatile("call vmx_enter"
+			 : "=a"(rc), "+D"(regs), "+S"(launched)
+			 :
+			 : "rbx", "rcx", "rdx", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+			   "memory", "cc");
+	return rc;
+}
 
 static enum exit_action handle_triple_fault(struct vcpu *v)
 {

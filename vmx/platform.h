@@ -22,6 +22,7 @@ struct vm_platform {
 	struct iomem testdev_mem;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
+	unsigned input_polls;		/* COM1 accesses, to poll the host UART every 8th */
 	/* isa-debug-exit: set when the guest wrote port 0xf4. */
 	int debug_exit_pending;
 	int debug_exit_status;

@@ -17,6 +17,7 @@ bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev
 		b->r[j] = b->r[j - 1];
 	b->r[i] = (struct io_range){ base, len, ops, dev, name };
 	b->n++;
+	b->last = 0;
 	return true;
 }
 
@@ -41,9 +42,21 @@ static uint64_t ones(unsigned size)
 	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
+/* iobus_find() with a one-entry cache of the last range hit. */
+static const struct io_range *lookup(struct iobus *b, uint64_t addr)
+{
+	const struct io_range *r = &b->r[b->last];
+	if (b->n && addr - r->base < r->len)
+		return r;
+	r = iobus_find(b, addr);
+	if (r)
+		b->last = (int)(r - b->r);
+	return r;
+}
+
 bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
 {
-	const struct io_range *r = iobus_find(b, addr);
+	const struct io_range *r = lookup(b, addr);
 	if (!r || !r->ops->read) {
 		*val = ones(size);
 		b->unclaimed += !r;
@@ -55,7 +68,7 @@ bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
 
 bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val)
 {
-	const struct io_range *r = iobus_find(b, addr);
+	const struct io_range *r = lookup(b, addr);
 	if (!r) {
 		b->unclaimed++;
 		return false;

@@ -24,6 +24,7 @@ struct io_range {
 struct iobus {
 	struct io_range r[IOBUS_MAX_RANGES];	/* sorted by base, non-overlapping */
 	int n;
+	int last;				/* index of the last range hit: drivers hammer one register */
 	uint64_t unclaimed;			/* accesses nobody decoded */
 };
 

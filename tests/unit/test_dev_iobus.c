@@ -65,6 +65,31 @@ static void ranges_route_and_refuse_overlap(void **state)
 	assert_non_null(iobus_find(&b, 0x80));
 }
 
+static void last_hit_cache_never_misroutes(void **state)
+{
+	(void)state;
+	struct iobus b = { 0 };
+	struct fake a = { 0 }, c = { 0 };
+	assert_true(iobus_add(&b, 0x100, 4, &fake_ops, &a, "a"));
+	assert_true(iobus_add(&b, 0x200, 4, &fake_ops, &c, "c"));
+	for (int i = 0; i < 50; i++) {
+		uint64_t port = (i % 3 == 0) ? 0x102 : (i % 3 == 1) ? 0x203 : 0x104;
+		bool hit = iobus_write(&b, port, 1, (uint64_t)i);
+		if (port == 0x104) {
+			assert_false(hit);	/* just past "a": must not hit the cached range */
+			continue;
+		}
+		struct fake *f = port < 0x200 ? &a : &c;
+		assert_true(hit);
+		assert_int_equal(f->last_val, (uint64_t)i);
+		assert_int_equal(f->last_off, port & 3);
+	}
+	/* A range added later invalidates the cache position. */
+	assert_true(iobus_add(&b, 0x10, 4, &fake_ops, &c, "low"));
+	assert_true(iobus_write(&b, 0x101, 1, 0x77));
+	assert_int_equal(a.last_val, 0x77);
+}
+
 static void bus_fills_up(void **state)
 {
 	(void)state;
@@ -159,6 +184,7 @@ int main(void)
 		cmocka_unit_test(unclaimed_reads_all_ones),
 		cmocka_unit_test(ranges_route_and_refuse_overlap),
 		cmocka_unit_test(bus_fills_up),
+		cmocka_unit_test(last_hit_cache_never_misroutes),
 		cmocka_unit_test(uart_transmits_and_receives),
 		cmocka_unit_test(uart_receive_buffer_is_bounded),
 		cmocka_unit_test(iomem_echoes_and_clips),
