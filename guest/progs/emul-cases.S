@@ -44,6 +44,7 @@
 .set S_DI_RAM, 0x004        /* EDI = RAM scratch */
 .set S_SSE, 0x100        /* needs SSE2 (CR4.OSFXSR set by the test) */
 .set S_CR0, 0x200        /* restore CR0 afterwards (LMSW) */
+.set S_CODEPTR, 0x400    /* leaves code addresses in memory: the forced copy's differ */
 
 .macro FEPB
 	ud2
@@ -520,7 +521,7 @@ CASEM stack_push_pop, F_ALL, S_NONE
 	ret
 2:	STACK_OUT
 .endm
-CASEM stack_call_ret, F_ALL, S_NONE
+CASEM stack_call_ret, F_ALL, S_CODEPTR
 .macro body_stack_enter_leave fep
 	STACK_IN
 	mov $0, %ebp
@@ -551,7 +552,7 @@ CASEM stack_pushf_popf, F_ALL, S_NONE
 	ud2
 1:
 .endm
-CASEM jmp_ind, F_ALL, S_NONE
+CASEM jmp_ind, F_ALL, S_CODEPTR
 .macro body_call_ind fep
 	movl $emul_near_target, 8(%ebp)
 	\fep
@@ -566,7 +567,7 @@ CASEM call_ind, F_ALL, S_NONE
 	ud2
 1:
 .endm
-CASEM ljmp_ind, F_ALL, S_NONE
+CASEM ljmp_ind, F_ALL, S_CODEPTR
 .macro body_lcall_ind fep
 	movl $emul_far_target, 8(%ebp)
 	movw $0x08, 12(%ebp)
@@ -582,7 +583,7 @@ CASEM lcall_ind, F_ALL, S_NONE
 	ljmp *8(%ebp)
 1:
 .endm
-CASEM ljmp_null, F_ALL, S_NONE
+CASEM ljmp_null, F_ALL, S_CODEPTR
 
 emul_near_target:
 	mov $0x66, %ecx

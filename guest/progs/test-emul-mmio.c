@@ -13,6 +13,10 @@
  *
  * On bare QEMU run with `-device pc-testdev`; the forced-emulation half
  * needs Shade. With neither available every case is skipped (status 2).
+ *
+ * Command line (Multiboot): skip=CASE,CASE,... leaves cases out (printed
+ * as SKIP), for triage when one instruction stops the VM; only=PREFIX runs
+ * the cases whose name starts with PREFIX.
  */
 #include "guest.h"
 
@@ -24,7 +28,7 @@
 #define DEFINED_FLAGS 0x8d5u            /* CF PF AF ZF SF OF */
 
 enum { S_PTRS = 1, S_M2R = 2, S_R2M = 3, S_DI_RAM = 4, S_PTR_MASK = 0xf,
-       S_SSE = 0x100, S_CR0 = 0x200 };
+       S_SSE = 0x100, S_CR0 = 0x200, S_CODEPTR = 0x400 };
 
 struct emu_state {
 	uint32_t eax, ebx, ecx, edx, esi, edi, eflags, base;
@@ -215,9 +219,14 @@ static bool compare_case(const struct emul_case *c, bool forced)
 		if (forced) {
 			run(c, c->forced, (uint32_t)ram_buf[1], scratch[1],
 			    &inputs[i], &got);
-			/* The forced copy's EIPs are its own: compare the
-			 * exception, not where it happened. */
+			/* The forced copy's code addresses are its own:
+			 * compare the exception, not where it happened, and
+			 * not memory that holds code addresses. */
 			got.f.eip = ref.f.eip;
+			if (c->setup & S_CODEPTR) {
+				memcpy(got.mem, ref.mem, BUF_SIZE);
+				memcpy(got.other, ref.other, BUF_SIZE);
+			}
 		} else {
 			run(c, c->native, MMIO_BASE, scratch[1], &inputs[i],
 			    &got);
@@ -265,6 +274,49 @@ static void enable_sse(void)
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
 }
 
+/* ---- command line: skip=a,b,c only=prefix ----------------------------------- */
+
+static const char *cmdline = "";
+
+/* The value of key= in the command line (up to the next space), or NULL. */
+static const char *option(const char *key, size_t *len)
+{
+	size_t k = strlen(key);
+
+	for (const char *p = cmdline; *p; p++) {
+		if ((p == cmdline || p[-1] == ' ') && !memcmp(p, key, k) &&
+		    p[k] == '=') {
+			const char *v = p + k + 1;
+
+			*len = 0;
+			while (v[*len] && v[*len] != ' ')
+				(*len)++;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static bool skipped_by_cmdline(const char *name)
+{
+	size_t len, n = strlen(name);
+	const char *v = option("only", &len);
+
+	if (v && (len > n || memcmp(name, v, len)))
+		return true;
+	v = option("skip", &len);
+	for (size_t i = 0; v && i < len;) {
+		size_t j = i;
+
+		while (j < len && v[j] != ',')
+			j++;
+		if (j - i == n && !memcmp(v + i, name, n))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
 static void run_side(bool forced)
 {
 	const char *side = forced ? "fep" : "mmio";
@@ -277,6 +329,10 @@ static void run_side(bool forced)
 			skip(name, "no SSE2");
 			continue;
 		}
+		if (skipped_by_cmdline(c->name)) {
+			skip(name, "command line");
+			continue;
+		}
 		check(compare_case(c, forced), name);
 	}
 }
@@ -284,6 +340,9 @@ static void run_side(bool forced)
 int guest_main(void)
 {
 	bool mmio = mmio_ram_present(), fep = fep_available();
+
+	if (mb_info && (mb_info->flags & MB_INFO_CMDLINE) && mb_info->cmdline)
+		cmdline = (const char *)mb_info->cmdline;
 
 	make_inputs();
 	enable_sse();
