@@ -197,8 +197,10 @@ struct emul_ctx {
 	struct emul_seg seg[EMUL_NSEG];  /* enum emul_sreg order */
 	uint64_t cr0, cr4, efer;
 	uint8_t cpl;
-	/* GDTR / LDTR: only needed for far JMP/CALL/RET in protected mode
-	 * (descriptor loads); leave zero and those return EMUL_UNSUPPORTED. */
+	/* GDTR: only needed for far JMP/CALL/RET outside real mode (code
+	 * descriptor loads, read with ops->read as implicit supervisor
+	 * accesses).  Selectors in the LDT, call gates, task switches and
+	 * privilege changes return EMUL_UNSUPPORTED. */
 	uint64_t gdtr_base;
 	uint16_t gdtr_limit;
 	/* SSE / MMX registers as plain bytes, little-endian (the FXSAVE layout

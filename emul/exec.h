@@ -68,6 +68,8 @@ int opnd_store(struct ex *ex, const struct opnd *o, uint64_t v);
 
 /* Stack (stack.c). */
 unsigned stack_addr_size(const struct ex *ex);
+uint64_t stack_sp(const struct ex *ex);
+void stack_set_sp(struct ex *ex, uint64_t v);
 int stack_push(struct ex *ex, unsigned size, uint64_t v);
 int stack_pop(struct ex *ex, unsigned size, uint64_t *v);
 int ex_branch(struct ex *ex, uint64_t target, unsigned opsize);

@@ -1,6 +1,6 @@
 # emul/: the x86 instruction emulator (decoder + executor), portable C.
 EMUL_SRCS := emul/tables.c emul/decode.c emul/alu.c emul/mem.c emul/exec.c \
-	emul/stack.c emul/strops.c emul/sse.c emul/icache.c
+	emul/stack.c emul/far.c emul/strops.c emul/sse.c emul/icache.c
 HV_SRCS += $(EMUL_SRCS)
 
 # Decoder: hand-written cases + length cross-check against Capstone 4.

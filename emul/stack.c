@@ -11,13 +11,13 @@ unsigned stack_addr_size(const struct ex *ex)
 	return (ex->ctx->seg[EMUL_SS].ar & EMUL_AR_DB) ? 4 : 2;
 }
 
-static uint64_t sp_get(const struct ex *ex)
+uint64_t stack_sp(const struct ex *ex)
 {
 	return ex->ctx->gpr[EMUL_RSP] & alu_mask(stack_addr_size(ex));
 }
 
 /* Only the stack-address-size part of rSP changes (SP in 16-bit stacks). */
-static void sp_set(struct ex *ex, uint64_t v)
+void stack_set_sp(struct ex *ex, uint64_t v)
 {
 	unsigned as = stack_addr_size(ex);
 	uint64_t m = alu_mask(as), *rsp = &ex->ctx->gpr[EMUL_RSP];
@@ -27,23 +27,23 @@ static void sp_set(struct ex *ex, uint64_t v)
 
 int stack_push(struct ex *ex, unsigned size, uint64_t v)
 {
-	uint64_t sp = (sp_get(ex) - size) & alu_mask(stack_addr_size(ex));
+	uint64_t sp = (stack_sp(ex) - size) & alu_mask(stack_addr_size(ex));
 	int e;
 
 	if ((e = mem_write_val(ex, EMUL_SS, sp, size, v)))
 		return e;
-	sp_set(ex, sp);
+	stack_set_sp(ex, sp);
 	return 0;
 }
 
 int stack_pop(struct ex *ex, unsigned size, uint64_t *v)
 {
-	uint64_t sp = sp_get(ex);
+	uint64_t sp = stack_sp(ex);
 	int e;
 
 	if ((e = mem_read_val(ex, EMUL_SS, sp, size, v)))
 		return e;
-	sp_set(ex, sp + size);
+	stack_set_sp(ex, sp + size);
 	return 0;
 }
 
@@ -151,7 +151,7 @@ int h_ret(struct ex *ex)
 	if ((e = stack_pop(ex, sz, &t)) || (e = ex_branch(ex, t, sz)))
 		return e;
 	if (ex->in->immtype)
-		sp_set(ex, sp_get(ex) + (ex->in->imm & 0xffff));
+		stack_set_sp(ex, stack_sp(ex) + (ex->in->imm & 0xffff));
 	return 0;
 }
 
@@ -161,7 +161,7 @@ int h_leave(struct ex *ex)
 	uint64_t v;
 	int e;
 
-	sp_set(ex, ex->ctx->gpr[EMUL_RBP]);
+	stack_set_sp(ex, ex->ctx->gpr[EMUL_RBP]);
 	if ((e = stack_pop(ex, sz, &v)))
 		return e;
 	reg_write(ex, EMUL_RBP, sz, v);
@@ -179,7 +179,7 @@ int h_enter(struct ex *ex)
 
 	if ((e = stack_push(ex, sz, bp)))
 		return e;
-	frame = sp_get(ex);
+	frame = stack_sp(ex);
 	for (unsigned i = 1; i < level; i++) {
 		bp = (bp - sz) & alu_mask(as);
 		if ((e = mem_read_val(ex, EMUL_SS, bp, sz, &v)) ||
@@ -189,92 +189,6 @@ int h_enter(struct ex *ex)
 	if (level && (e = stack_push(ex, sz, frame)))
 		return e;
 	reg_write(ex, EMUL_RBP, as, frame);
-	sp_set(ex, sp_get(ex) - (ex->in->imm & 0xffff));
-	return 0;
-}
-
-/* Far transfers through a memory pointer (m16:16/32/64).  Only real mode
- * (CS = selector << 4) is emulated; protected-mode far transfers need
- * descriptor loads and privilege checks and return UNSUPPORTED. */
-static int far_pointer(struct ex *ex, uint64_t *off, uint16_t *sel)
-{
-	unsigned sz = ex->in->opsize;
-	uint64_t ea = ex_ea(ex), s;
-	int e;
-
-	if ((e = mem_read_val(ex, ex->in->seg, ea, sz, off)) ||
-	    (e = mem_read_val(ex, ex->in->seg, (ea + sz) & ex_addr_mask(ex), 2, &s)))
-		return e;
-	*sel = (uint16_t)s;
-	return 0;
-}
-
-static void load_cs_real(struct ex *ex, uint16_t sel)
-{
-	ex->ctx->seg[EMUL_CS].sel = sel;
-	ex->ctx->seg[EMUL_CS].base = (uint64_t)sel << 4;
-	ex->ctx->dirty |= EMUL_DIRTY_SEG;
-}
-
-static int far_unsupported(struct ex *ex)
-{
-	ex->res->why = "far transfer outside real mode";
-	return EMUL_UNSUPPORTED;
-}
-
-int h_jmpf(struct ex *ex)
-{
-	uint64_t off;
-	uint16_t sel;
-	int e;
-
-	if (ex->ctx->mode != EMUL_MODE_REAL)
-		return far_unsupported(ex);
-	if ((e = far_pointer(ex, &off, &sel)))
-		return e;
-	if ((off & alu_mask(ex->in->opsize)) > 0xffff)
-		return ex_gp0(ex);
-	load_cs_real(ex, sel);
-	ex->next_rip = off & 0xffff;
-	return 0;
-}
-
-int h_callf(struct ex *ex)
-{
-	unsigned sz = ex->in->opsize;
-	uint64_t off;
-	uint16_t sel;
-	int e;
-
-	if (ex->ctx->mode != EMUL_MODE_REAL)
-		return far_unsupported(ex);
-	if ((e = far_pointer(ex, &off, &sel)))
-		return e;
-	if ((off & alu_mask(sz)) > 0xffff)
-		return ex_gp0(ex);
-	if ((e = stack_push(ex, sz, ex->ctx->seg[EMUL_CS].sel)) ||
-	    (e = stack_push(ex, sz, ex->next_rip)))
-		return e;
-	load_cs_real(ex, sel);
-	ex->next_rip = off & 0xffff;
-	return 0;
-}
-
-int h_retf(struct ex *ex)
-{
-	unsigned sz = ex->in->opsize;
-	uint64_t off, sel;
-	int e;
-
-	if (ex->ctx->mode != EMUL_MODE_REAL)
-		return far_unsupported(ex);
-	if ((e = stack_pop(ex, sz, &off)) || (e = stack_pop(ex, sz, &sel)))
-		return e;
-	if (off > 0xffff)
-		return ex_gp0(ex);
-	load_cs_real(ex, (uint16_t)sel);
-	ex->next_rip = off;
-	if (ex->in->immtype)
-		sp_set(ex, sp_get(ex) + (ex->in->imm & 0xffff));
+	stack_set_sp(ex, stack_sp(ex) - (ex->in->imm & 0xffff));
 	return 0;
 }

@@ -197,6 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	c.rep_chunk = byte_at(d, n, 2) & 15;
 	setup_segments(&c, byte_at(d, n, 3));
 	c.rip = CODE_LA;
+	c.gdtr_base = 0x3000;                     /* descriptors come from the input */
+	c.gdtr_limit = (uint16_t)(byte_at(d, n, 2) << 4 | 7);
 	for (int r = 0; r < 16; r++) {
 		uint16_t s = (uint16_t)(byte_at(d, n, 20 + 2 * (size_t)r) |
 					 byte_at(d, n, 21 + 2 * (size_t)r) << 8);

@@ -162,6 +162,8 @@ static void reset(enum emul_mode mode)
 	}
 	if (mode == EMUL_MODE_REAL)
 		ctx.cr0 &= ~EMUL_CR0_PE;
+	if (mode == EMUL_MODE_REAL || mode == EMUL_MODE_PROT16 || mode == EMUL_MODE_PROT32)
+		ctx.efer = 0;
 	ctx.rip = CODE;
 }
 
@@ -675,10 +677,114 @@ static void test_real_mode_far(void **s)
 	assert_int_equal(ctx.rip, 0x500);
 	assert_int_equal(ctx.gpr[EMUL_RSP], 0x7ffc);
 	assert_int_equal(ram[0x7ffc] | ram[0x7ffd] << 8, CODE + 2);
-	/* outside real mode: reported unsupported, not mis-executed */
+	/* retf pops IP and CS */
+	ctx.rip = CODE;
+	ctx.seg[EMUL_CS].base = 0;
+	memcpy(ram + 0x7ffc, (uint8_t[]){ 0x10, 0x00, 0x00, 0x01 }, 4);
+	assert_int_equal(RUN(0xcb), EMUL_DONE);
+	assert_int_equal(ctx.rip, 0x10);
+	assert_int_equal(ctx.seg[EMUL_CS].base, 0x1000);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x8000);
+}
+
+/* A GDT at 0x9000: 1 = flat 32-bit code DPL0, 2 = 64-bit code DPL0,
+ * 3 = code base 0x4000 limit 0xfff DPL0, 4 = DPL3 code, 5 = not present,
+ * 6 = data, 7 = call gate. */
+static void put_gdt(void)
+{
+	static const uint8_t gdt[8][8] = {
+		{ 0 },
+		{ 0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0 },
+		{ 0xff, 0xff, 0, 0, 0, 0x9b, 0xaf, 0 },
+		{ 0xff, 0x0f, 0, 0x40, 0, 0x9b, 0x40, 0 },
+		{ 0xff, 0xff, 0, 0, 0, 0xfb, 0xcf, 0 },
+		{ 0xff, 0xff, 0, 0, 0, 0x1b, 0xcf, 0 },
+		{ 0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0 },
+		{ 0, 0x20, 0x08, 0, 0, 0x8c, 0, 0 },
+	};
+	memcpy(ram + 0x9000, gdt, sizeof(gdt));
+	ctx.gdtr_base = 0x9000;
+	ctx.gdtr_limit = sizeof(gdt) - 1;
+}
+
+static void far_ptr(uint64_t at, uint32_t off, uint16_t sel)
+{
+	memcpy(ram + at, &off, 4);
+	memcpy(ram + at + 4, &sel, 2);
+}
+
+static void test_prot_far(void **s)
+{
+	(void)s;
+	/* jmp far [ebx] to selector 3 (base 0x4000): CS loaded, RIP = off */
 	reset(EMUL_MODE_PROT32);
+	put_gdt();
 	ctx.gpr[EMUL_RBX] = 0x200;
+	far_ptr(0x200, 0x123, 0x18);
+	assert_int_equal(RUN(0xff, 0x2b), EMUL_DONE);
+	assert_int_equal(ctx.rip, 0x123);
+	assert_int_equal(ctx.seg[EMUL_CS].sel, 0x18);
+	assert_int_equal(ctx.seg[EMUL_CS].base, 0x4000);
+	assert_int_equal(ctx.seg[EMUL_CS].limit, 0xfff);
+	assert_true(ctx.dirty & EMUL_DIRTY_SEG);
+	/* beyond the new limit: #GP(0), CS unchanged */
+	reset(EMUL_MODE_PROT32);
+	put_gdt();
+	ctx.gpr[EMUL_RBX] = 0x200;
+	far_ptr(0x200, 0x1000, 0x18);
+	expect_exc(RUN(0xff, 0x2b), EMUL_GP, 0);
+	assert_int_equal(ctx.seg[EMUL_CS].base, 0);
+	/* DPL 3 non-conforming from CPL 0: #GP(sel); not present: #NP(sel);
+	 * data segment: #GP(sel); null: #GP(0); past the GDT limit: #GP(sel);
+	 * call gate and LDT: unsupported */
+	far_ptr(0x200, 0x10, 0x20);
+	expect_exc(RUN(0xff, 0x2b), EMUL_GP, 0x20);
+	far_ptr(0x200, 0x10, 0x28);
+	expect_exc(RUN(0xff, 0x2b), EMUL_NP, 0);
+	assert_int_equal(res.error_code, 0x28);
+	far_ptr(0x200, 0x10, 0x30);
+	expect_exc(RUN(0xff, 0x2b), EMUL_GP, 0x30);
+	far_ptr(0x200, 0x10, 0x03);
+	expect_exc(RUN(0xff, 0x2b), EMUL_GP, 0);
+	far_ptr(0x200, 0x10, 0x40);
+	expect_exc(RUN(0xff, 0x2b), EMUL_GP, 0x40);
+	far_ptr(0x200, 0x10, 0x38);
 	assert_int_equal(RUN(0xff, 0x2b), EMUL_UNSUPPORTED);
+	far_ptr(0x200, 0x10, 0x0c);
+	assert_int_equal(RUN(0xff, 0x2b), EMUL_UNSUPPORTED);
+	/* call far [ebx] pushes CS and EIP, retf comes back */
+	reset(EMUL_MODE_PROT32);
+	put_gdt();
+	ctx.seg[EMUL_CS].sel = 0x08;
+	ctx.gpr[EMUL_RBX] = 0x200;
+	ctx.gpr[EMUL_RSP] = 0x8000;
+	far_ptr(0x200, 0x40, 0x18);
+	assert_int_equal(RUN(0xff, 0x1b), EMUL_DONE);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x7ff8);
+	assert_int_equal(ram[0x7ff8], (CODE + 2) & 0xff);
+	assert_int_equal(ram[0x7ffc], 0x08);
+	assert_int_equal(ctx.rip, 0x40);
+	/* retf (code now at 0x4000 + 0x40) */
+	memcpy(ram + 0x4040, (uint8_t[]){ 0xcb }, 1);
+	assert_int_equal(emul_step(&ctx, &res), EMUL_DONE);
+	assert_int_equal(ctx.seg[EMUL_CS].sel, 0x08);
+	assert_int_equal(ctx.seg[EMUL_CS].base, 0);
+	assert_int_equal(ctx.rip, CODE + 2);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x8000);
+	/* compatibility mode -> 64-bit code segment: the mode follows CS.L */
+	reset(EMUL_MODE_COMPAT32);
+	put_gdt();
+	ctx.gpr[EMUL_RBX] = 0x200;
+	far_ptr(0x200, 0x3000, 0x10);
+	assert_int_equal(RUN(0xff, 0x2b), EMUL_DONE);
+	assert_int_equal(ctx.mode, EMUL_MODE_LONG64);
+	assert_int_equal(ctx.rip, 0x3000);
+	/* retf to another privilege level: unsupported */
+	reset(EMUL_MODE_PROT32);
+	put_gdt();
+	ctx.gpr[EMUL_RSP] = 0x8000;
+	memcpy(ram + 0x8000, (uint32_t[]){ 0x10, 0x23 }, 8);
+	assert_int_equal(RUN(0xcb), EMUL_UNSUPPORTED);
 }
 
 static void test_mode_of(void **s)
@@ -767,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_and_invalid),
 		cmocka_unit_test(test_prot32_stack_and_branches),
 		cmocka_unit_test(test_real_mode_far),
+		cmocka_unit_test(test_prot_far),
 		cmocka_unit_test(test_mode_of),
 		cmocka_unit_test(test_cmov_bsf_details),
 		cmocka_unit_test(test_icache),
