@@ -164,6 +164,8 @@ static void setup_segments(struct emul_ctx *c, uint8_t v)
 	c->seg[EMUL_CS].base = 0;
 }
 
+static struct emul_icache icache;
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	static struct fz z;
@@ -213,7 +215,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 
 		z.calls = 0;
 		z.fetched = 0;
-		st = emul_step(&c, &res);
+		/* every other input through the decoded-instruction cache (kept
+		 * across inputs: stale entries must be caught by validation) */
+		st = (v & 1) ? emul_step_cached(&c, &icache, &res) : emul_step(&c, &res);
 		if (st != res.status || st < EMUL_DONE || st > EMUL_ABORT)
 			bad();
 		if (res.insn_len > 15 || !res.why)
