@@ -856,8 +856,11 @@ int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
 /* Fetch up to 15 bytes at CS:RIP, never across a page in one callback
  * and only as far as needed: the second page is fetched only when the
  * decoder needs it (so no spurious #PF on a page the instruction does not
- * reach). */
-int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res)
+ * reach).  `cached` (may be NULL) is a decoded instruction previously
+ * found at this address in this mode: if the fetched bytes start with its
+ * bytes it is used as is (*hit set) instead of decoding again. */
+int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res,
+		    const struct emul_insn *cached, bool *hit)
 {
 	uint8_t buf[MAX_LEN];
 	uint64_t la;
@@ -877,6 +880,14 @@ int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result
 		have += n;
 		memcpy(res->insn, buf, have);
 		res->insn_len = (uint8_t)have;
+		if (cached && cached->len <= have && !memcmp(buf, cached->bytes, cached->len)) {
+			*in = *cached;
+			*hit = true;
+			res->insn_len = in->len;
+			return 0;
+		}
+		if (cached && cached->len > have && !memcmp(buf, cached->bytes, have))
+			continue;          /* may still match: fetch the rest */
 		r = emul_decode(c->mode, buf, have, in);
 		switch (r) {
 		case EMUL_DEC_OK:
@@ -909,7 +920,7 @@ int emul_step(struct emul_ctx *c, struct emul_result *res)
 	memset(res, 0, sizeof(*res));
 	res->why = "";
 	c->dirty = 0;
-	st = ex_fetch_decode(c, &in, res);
+	st = ex_fetch_decode(c, &in, res, NULL, NULL);
 	if (st)
 		return finish(c, res, st);
 	return emul_execute(c, &in, res);
