@@ -770,6 +770,14 @@ int emul_execute(struct emul_ctx *c, const struct emul_insn *in, struct emul_res
 
 	c->dirty = 0;
 	snap_take(&ex);
+	if (c->rflags & EMUL_FL_VM) {
+		/* Virtual-8086 mode has its own segmentation and IOPL rules
+		 * (SDM Vol. 3B 20.2); Shade's guests never use it. */
+		memcpy(res->insn, in->bytes, in->len);
+		res->insn_len = in->len;
+		res->why = "virtual-8086 mode";
+		return finish(c, res, EMUL_UNSUPPORTED);
+	}
 	ex.next_rip = (c->rip + in->len) & ip_mask(c);
 	st = in->kind < K_NKINDS && op_table[in->kind] ? op_table[in->kind](&ex) :
 		ex_unsupported(&ex, "no operation function");
