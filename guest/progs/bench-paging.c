@@ -11,7 +11,11 @@
  *   <m>-cr3-new-root  MOV CR3 to an address space never loaded before,
  *                     plus one access through it
  *   <m>-invlpg        INVLPG of a mapped page
- *   <m>-pt-write      a 32-bit store into a live page-table entry
+ *   <m>-pt-write      a 32-bit store into a live page-table entry (a
+ *                     hypervisor may stop write-protecting a table that
+ *                     is written often: then this gets cheap)
+ *   <m>-pt-update     what an OS does to remap a page: store the PTE,
+ *                     INVLPG, touch the page
  *   <m>-memory-workload  one pass reading 8 MiB with a 64-byte stride
  *                     (ticks per pass; compare with bare Bochs for the
  *                     overhead ratio)
@@ -76,6 +80,13 @@ static void op_invlpg(uint32_t i) { (void)i; invlpg(VA_TOUCH); }
 static void op_pt_write(uint32_t i)
 {
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[i & 1];
+}
+
+static void op_pt_update(uint32_t i)
+{
+	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[i & 1];
+	invlpg(VA_TOUCH);
+	sink = *(volatile uint32_t *)VA_TOUCH;
 }
 
 static void op_workload_pass(uint32_t i)
@@ -202,6 +213,7 @@ static void bench_mode(enum pg_mode mode)
 	write_cr3(ctx.a.root);
 	report("invlpg", measure(op_invlpg, ITERATIONS), ITERATIONS);
 	report("pt-write", measure(op_pt_write, ITERATIONS), ITERATIONS);
+	report("pt-update", measure(op_pt_update, ITERATIONS), ITERATIONS);
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[0];
 	invlpg(VA_TOUCH);
 	s = measure(op_workload_pass, WORK_PASSES);
