@@ -514,8 +514,14 @@ static int h_bt(struct ex *ex)
 	return opnd_store(ex, &d, v);
 }
 
-/* Shifts and rotates; a masked count of 0 changes nothing and writes
- * nothing. */
+static int count0_store(struct ex *ex, const struct opnd *d)
+{
+	if (d->kind == OPK_REG)
+		return opnd_store(ex, d, d->val);
+	return mem_probe_write(ex, d->seg, d->off, d->size);
+}
+
+/* Shifts and rotates by 1, CL or an immediate. */
 static int h_shift(struct ex *ex)
 {
 	const struct emul_insn *in = ex->in;
@@ -528,10 +534,12 @@ static int h_shift(struct ex *ex)
 	count = (unsigned)s.val & (sz == 8 ? 0x3f : 0x1f);
 	if ((e = opnd_load(ex, in->dst, sz, &d)))
 		return e;
-	/* Count 0: flags and memory untouched, but a 32-bit register
-	 * destination is still written (zero-extended), as on the CPU. */
+	/* Count 0: flags and value untouched, but the CPU still treats the
+	 * destination as written: a 32-bit register is zero-extended, and a
+	 * memory operand gets the write checks (segment, page) without a
+	 * write callback, so MMIO sees no access. */
 	if (count == 0)
-		return d.kind == OPK_REG ? opnd_store(ex, &d, d.val) : 0;
+		return count0_store(ex, &d);
 	r = alu_shift(in->sub, d.val, count, sz, &ex->ctx->rflags);
 	return opnd_store(ex, &d, r);
 }
@@ -549,7 +557,7 @@ static int h_shd(struct ex *ex)
 	if ((e = opnd_load(ex, O_E, sz, &d)) || (e = opnd_load(ex, O_G, sz, &s)))
 		return e;
 	if (count == 0)
-		return d.kind == OPK_REG ? opnd_store(ex, &d, d.val) : 0;
+		return count0_store(ex, &d);
 	r = alu_shd(in->sub & 1, d.val, s.val, count, sz, &ex->ctx->rflags);
 	return opnd_store(ex, &d, r);
 }

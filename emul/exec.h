@@ -56,6 +56,7 @@ int mem_write_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint
 /* Segment checks only (e.g. before a write whose value is not known yet). */
 int mem_linear(struct ex *ex, unsigned seg, uint64_t off, unsigned len, bool write,
 	       uint64_t *la);
+int mem_probe_write(struct ex *ex, unsigned seg, uint64_t off, unsigned len);
 /* Linear-address access without segmentation (descriptor tables). */
 int mem_read_linear(struct ex *ex, uint64_t la, void *buf, unsigned len);
 

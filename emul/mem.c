@@ -155,6 +155,36 @@ int mem_write(struct ex *ex, unsigned seg, uint64_t off, const void *buf, unsign
 	return access_linear(ex, la, tmp, len, true);
 }
 
+/* A write that the CPU checks but whose value would not change (shift by
+ * a masked count of 0): segment checks, #AC, and ops->check() on each page
+ * for write access, without a write callback (no MMIO side effect). */
+int mem_probe_write(struct ex *ex, unsigned seg, uint64_t off, unsigned len)
+{
+	const struct emul_ops *ops = ex->ctx->ops;
+	unsigned first;
+	uint64_t la;
+	int r;
+
+	if ((r = mem_linear(ex, seg, off, len, true, &la)) || (r = align_check(ex, la, len)))
+		return r;
+	if (!ops->check)
+		return 0;
+	first = PAGE - (unsigned)(la & (PAGE - 1));
+	if (first > len)
+		first = len;
+	for (unsigned done = 0, n = first; done < len; done += n, n = len - done) {
+		struct emul_fault f = { 0 };
+		uint64_t a = la + done;
+
+		if (ex->ctx->mode != EMUL_MODE_LONG64)
+			a &= 0xffffffffull;
+		r = ops->check(ex->ctx->opaque, a, n, EMUL_ACC_WRITE, &f);
+		if ((r = cb_result(ex, r, &f)))
+			return r;
+	}
+	return 0;
+}
+
 int mem_read_linear(struct ex *ex, uint64_t la, void *buf, unsigned len)
 {
 	return access_linear(ex, la, buf, len, false);

@@ -47,6 +47,11 @@ struct nat_jit {
 #define NAT_SLOT_HOSTRSP 4000
 #define NAT_SLOT_STATE   4008
 #define NAT_SLOT_TMPRDI  4016
+#define NAT_SLOT_TO32    4024   /* m16:32 far pointer to the compat code */
+#define NAT_SLOT_TO64    4032   /* m16:32 far pointer back to 64-bit code */
+#define NAT_CS32 0x23           /* Linux x86-64: __USER32_CS */
+#define NAT_CS64 0x33           /* __USER_CS */
+#define NAT_DS32 0x2b           /* __USER_DS */
 
 static sigjmp_buf nat_jmp;
 static volatile int nat_vector = -1;
@@ -125,8 +130,10 @@ static uint8_t *nat_rdi_mem(uint8_t *p, uint8_t op, unsigned reg, int32_t disp, 
 	return p + 4;
 }
 
-/* Assemble the stub around `insn` (len bytes). */
-static void nat_build(struct nat_jit *j, const uint8_t *insn, unsigned len)
+/* Assemble the stub around `insn` (len bytes).  With `compat`, the
+ * instruction runs in IA-32e compatibility mode: the stub far-jumps (no
+ * stack use) to Linux's 32-bit user code segment and back. */
+static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len, bool compat)
 {
 	static const uint8_t prologue[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
 	static const uint8_t epilogue[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
@@ -165,13 +172,48 @@ static void nat_build(struct nat_jit *j, const uint8_t *insn, unsigned len)
 		p += 4;
 		*p++ = 0x9d;
 	}
+	if (compat) {
+		/* DS/ES are null in 64-bit Linux processes: give compat mode
+		 * the flat user data segment (mov eax, 0x2b; mov ds/es, ax). */
+		static const uint8_t ds[] = { 0xb8, NAT_DS32, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
+
+		p = nat_emit(p, ds, sizeof(ds));
+	}
 	for (unsigned r = 0; r < 16; r++)
 		if (r != 7)
 			p = nat_rdi_mem(p, 0x8b, r, (int32_t)(8 * r), true);
 	p = nat_rdi_mem(p, 0x8b, 7, 8 * 7, true);                  /* rdi last */
-	j->insn = p;
-	p = nat_emit(p, insn, len);
-	j->after = p;
+	if (compat) {
+		int32_t rel;
+		uint32_t off;
+		uint16_t sel;
+
+		*p++ = 0xff;                                       /* jmp far [rip+to32] */
+		*p++ = 0x2d;
+		rel = (int32_t)((pg + NAT_SLOT_TO32) - (p + 4));
+		memcpy(p, &rel, 4);
+		p += 4;
+		j->insn = p;
+		off = (uint32_t)(uintptr_t)p;
+		sel = NAT_CS32;
+		memcpy(pg + NAT_SLOT_TO32, &off, 4);
+		memcpy(pg + NAT_SLOT_TO32 + 4, &sel, 2);
+		p = nat_emit(p, insn, len);
+		j->after = p;
+		*p++ = 0xff;                                       /* jmp far [abs32 to64] */
+		*p++ = 0x2d;
+		off = (uint32_t)(uintptr_t)(pg + NAT_SLOT_TO64);
+		memcpy(p, &off, 4);
+		p += 4;
+		off = (uint32_t)(uintptr_t)p;
+		sel = NAT_CS64;
+		memcpy(pg + NAT_SLOT_TO64, &off, 4);
+		memcpy(pg + NAT_SLOT_TO64 + 4, &sel, 2);
+	} else {
+		j->insn = p;
+		p = nat_emit(p, insn, len);
+		j->after = p;
+	}
 	j->insn_len = len;
 	p = nat_riprel(p, pg, 0x48, 0x89, 7, NAT_SLOT_TMPRDI);     /* mov [tmprdi], rdi */
 	p = nat_riprel(p, pg, 0x48, 0x8b, 7, NAT_SLOT_STATE);      /* mov rdi, [state] */

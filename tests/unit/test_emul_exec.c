@@ -5,9 +5,14 @@
  * match too (vector).  Memory operands sometimes straddle a page boundary:
  * the emulator's callbacks assert that no access crosses one.
  *
+ * Every group runs twice: in 64-bit mode and in compatibility mode (the
+ * stub far-jumps to Linux's 32-bit code segment), which covers the 32-bit
+ * defaults, 66-prefixed 16-bit operands, 32-bit stacks and absolute
+ * disp32 addressing natively.
+ *
  * EMUL_DIFF_CASES (environment) sets cases per form and size (default
- * 400: with ~250 forms x sizes that is well over a thousand cases per
- * instruction); `make emul-sweep` runs 20000. */
+ * 300: over a thousand cases per instruction and mode); `make emul-sweep`
+ * runs 8000. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -245,6 +250,10 @@ struct tcase {
 	bool skip_dst_compare;
 };
 
+/* Compatibility-mode cases (32-bit code segment): no REX, registers 0-7,
+ * 16/32-bit operands, absolute disp32 instead of RIP-relative. */
+static bool m32;
+
 static uint64_t ptr(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
@@ -345,10 +354,12 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 	bool sse = fm->gk == GK_XMM || fm->gk == GK_MMX;
 	bool regform = fm->rk != GK_NONE && fm->digit != -2 && rng_below(4) == 0;
 	bool lock = false, addr32 = false;
-	unsigned g = 0, rm = 0, avoid = 1u << EMUL_RSP, memsize = fm->memsize ? fm->memsize : size;
+	unsigned hi = m32 ? 0xff00u : 0;   /* registers 8-15 don't exist in compat mode */
+	unsigned g = 0, rm = 0, avoid = (1u << EMUL_RSP) | hi, memsize = fm->memsize ? fm->memsize : size;
 	uint64_t loc = 0, count = 0;
 	uint8_t rex = 0;
 	unsigned amode = rng_below(6);
+	unsigned nxmm = m32 ? 8 : 16;
 	int64_t disp = 0;
 	unsigned base = EMUL_NO_REG, index = EMUL_NO_REG, scale = 0;
 	int disp_at = -1, imm_at = -1;
@@ -391,6 +402,8 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 		emit(t, 0x66);
 	if (fm->pfx)
 		emit(t, fm->pfx);
+	if (m32 && amode == 5)
+		amode = 1;          /* 67 would mean 16-bit addressing: not reachable here */
 	if (!sse && fm->nomodrm == 0 && fm->digit != -2 && amode == 5 && !regform)
 		addr32 = true;
 	if (addr32)
@@ -399,9 +412,9 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 	/* Operand registers. */
 	if (fm->digit == -1) {
 		if (fm->gk == GK_GPR) {
-			g = pick_reg(size == 1 ? 0 : avoid);
+			g = pick_reg(size == 1 ? hi : avoid);
 		} else {
-			g = rng_below(fm->gk == GK_XMM ? 16 : 8);
+			g = rng_below(fm->gk == GK_XMM ? nxmm : 8);
 		}
 		avoid |= 1u << (fm->gk == GK_GPR ? g : 16);
 	}
@@ -419,7 +432,8 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 		goto nomodrm;
 	}
 	if (regform) {
-		rm = fm->rk == GK_GPR ? pick_reg(1u << EMUL_RSP) : rng_below(fm->rk == GK_XMM ? 16 : 8);
+		rm = fm->rk == GK_GPR ? pick_reg((1u << EMUL_RSP) | hi) :
+					rng_below(fm->rk == GK_XMM ? nxmm : 8);
 		if (rm & 8)
 			rex |= 1;
 	} else {
@@ -443,7 +457,7 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 		} else if (amode == 4) {
 			base = EMUL_NO_REG;   /* RIP-relative */
 		} else if (amode == 3) {
-			index = pick_reg(avoid | (1u << base) | (1u << EMUL_RSP) |
+			index = pick_reg(avoid | (1u << base) | (1u << EMUL_RSP) | hi |
 					 (fm->sp == SP_DIV ? 5 : 0) |
 					 (fm->sp == SP_CMPXCHG || fm->sp == SP_CX8 ? 0xf : 0));
 			scale = rng_below(4);
@@ -471,7 +485,7 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 			s->gpr[g] = (uint64_t)bits;
 		}
 	}
-	if (size == 1 && rng_below(3) == 0)
+	if (size == 1 && rng_below(3) == 0 && !m32)
 		rex |= 0x40;            /* SPL/BPL/SIL/DIL instead of AH..BH */
 	if (rex)
 		emit(t, 0x40 | rex);
@@ -506,7 +520,7 @@ static void gen_case(const struct form *fm, unsigned size, struct tcase *t)
 
 nomodrm:
 	if (fm->sp == SP_PUSHR || fm->sp == SP_POPR) {
-		unsigned r = pick_reg(1u << EMUL_RSP);
+		unsigned r = pick_reg((1u << EMUL_RSP) | hi);
 
 		if (r & 8)
 			rex |= 1;
@@ -580,7 +594,9 @@ imm:
 	}
 	case SP_MOFFS:
 		loc = pick_loc(size, false, false);
-		if (rng_below(4) == 0) {
+		if (m32) {
+			emit_n(t, loc, 4);
+		} else if (rng_below(4) == 0) {
 			/* 67: 32-bit moffs */
 			memmove(t->bytes + 1, t->bytes, t->len);
 			t->bytes[0] = 0x67;
@@ -622,26 +638,27 @@ imm:
 	/* Memory operand value: an edge value of the operand size. */
 	if (loc && !regform && fm->sp != SP_CX8 && fm->sp != SP_CMPXCHG)
 		put_val(loc, rng_edge(memsize > 8 ? 8 : memsize), memsize > 8 ? 8 : memsize);
-	nat_build(&jit, t->bytes, t->len);
-	/* Fix the RIP-relative displacement now that the address is known. */
+	nat_build_mode(&jit, t->bytes, t->len, m32);
+	/* Fix the RIP-relative displacement now that the address is known
+	 * (compat mode: the absolute disp32). */
 	if (disp_at >= 0) {
-		int32_t rel = (int32_t)(loc - ptr(jit.after));
+		int32_t rel = (int32_t)(m32 ? loc : loc - ptr(jit.after));
 
 		memcpy(t->bytes + disp_at, &rel, 4);
-		nat_build(&jit, t->bytes, t->len);
+		nat_build_mode(&jit, t->bytes, t->len, m32);
 	}
 	(void)imm_at;
 	/* Branch targets: land right after the instruction. */
 	if (fm->sp == SP_BRANCH) {
-		uint64_t tgt = rng_below(10) ? ptr(jit.after) : 0x8000000000001000ull;
+		uint64_t tgt = (rng_below(10) || m32) ? ptr(jit.after) : 0x8000000000001000ull;
 
 		if (regform)
 			s->gpr[rm] = tgt;
 		else
-			put_val(loc, tgt, 8);
+			put_val(loc, tgt, size);
 	}
 	if (fm->sp == SP_RET)
-		put_val(s->gpr[EMUL_RSP], ptr(jit.after), 8);
+		put_val(s->gpr[EMUL_RSP], ptr(jit.after), size);
 }
 
 /* ---- running and comparing ------------------------------------------- */
@@ -667,6 +684,10 @@ static void run_emul(const struct tcase *t, struct outcome *o)
 
 	emul_ctx_init(&c, &ops, NULL);
 	c.cpl = 3;
+	if (m32) {
+		c.mode = EMUL_MODE_COMPAT32;
+		c.seg[EMUL_CS].ar = (c.seg[EMUL_CS].ar & ~(uint32_t)EMUL_AR_L) | EMUL_AR_DB;
+	}
 	memcpy(c.gpr, t->st.gpr, sizeof(c.gpr));
 	c.rflags = t->st.rflags;
 	c.rip = ptr(jit.insn);
@@ -705,7 +726,6 @@ static bool run_case(const struct form *fm, struct tcase *t, bool verbose)
 	struct outcome e, n;
 	int cv = cross_violations;
 
-	nat_push_signals();
 	memcpy(snap_win, win, WIN_SIZE);
 	run_emul(t, &e);
 	memcpy(emu_win, win, WIN_SIZE);
@@ -737,7 +757,9 @@ static bool run_case(const struct form *fm, struct tcase *t, bool verbose)
 		return false;
 	}
 	for (unsigned r = 0; r < 16; r++) {
-		if (e.st.gpr[r] != n.st.gpr[r]) {
+		uint64_t m = m32 ? 0xffffffffull : ~0ull;   /* upper halves: undefined */
+
+		if ((e.st.gpr[r] ^ n.st.gpr[r]) & m) {
 			if (verbose) {
 				dump_case(fm, t, "register");
 				fprintf(stderr, "  r%u: emul %#llx cpu %#llx (was %#llx)\n", r,
@@ -788,7 +810,7 @@ static unsigned cases_per_size(void)
 {
 	const char *s = getenv("EMUL_DIFF_CASES");
 
-	return s ? (unsigned)strtoul(s, NULL, 0) : 400;
+	return s ? (unsigned)strtoul(s, NULL, 0) : 300;
 }
 
 static unsigned long total_cases, total_fail;
@@ -799,6 +821,7 @@ static void run_forms(const char *const *names, unsigned nnames)
 	unsigned per = cases_per_size();
 	unsigned long fails = 0, cases = 0;
 
+	nat_push_signals();      /* cmocka installed its own for this test */
 	for (unsigned f = 0; f < NFORMS; f++) {
 		const struct form *fm = &forms[f];
 		bool match = false;
@@ -808,10 +831,23 @@ static void run_forms(const char *const *names, unsigned nnames)
 				match = true;
 		if (!match)
 			continue;
+		unsigned sizes = fm->sizes;
+
+		if (m32) {
+			bool stacky = fm->sp == SP_STACK || fm->sp == SP_BRANCH || fm->sp == SP_RET ||
+				      fm->sp == SP_CALLREL || fm->sp == SP_PUSHR || fm->sp == SP_POPR ||
+				      fm->sp == SP_LEAVE || fm->sp == SP_ENTER;
+
+			if (!strncmp(fm->name, "movsxd", 6))
+				continue;    /* 63 is ARPL outside 64-bit mode */
+			if ((sizes & 8) && stacky)
+				sizes |= 4;
+			sizes &= ~8u;
+		}
 		for (unsigned sz = 1; sz <= 16; sz <<= 1) {
 			unsigned shown = 0;
 
-			if (!(fm->sizes & sz))
+			if (!(sizes & sz))
 				continue;
 			for (unsigned i = 0; i < per; i++) {
 				struct tcase t;
@@ -827,7 +863,8 @@ static void run_forms(const char *const *names, unsigned nnames)
 	}
 	total_cases += cases;
 	total_fail += fails;
-	fprintf(stderr, "# %s...: %lu cases, %lu mismatches\n", names[0], cases, fails);
+	fprintf(stderr, "# %s...%s: %lu cases, %lu mismatches\n", names[0],
+		m32 ? " (compat mode)" : "", cases, fails);
 	assert_true(cases > 0);
 	assert_int_equal(fails, 0);
 }
@@ -837,8 +874,18 @@ static void run_forms(const char *const *names, unsigned nnames)
 	{ \
 		static const char *const n[] = { __VA_ARGS__ }; \
 		(void)state; \
+		m32 = false; \
 		rng_seed((uint64_t)(uintptr_t)#fn[0] * 7919u + sizeof(#fn)); \
 		run_forms(n, sizeof(n) / sizeof(n[0])); \
+	} \
+	static void fn##_compat(void **state) \
+	{ \
+		static const char *const n[] = { __VA_ARGS__ }; \
+		(void)state; \
+		m32 = true; \
+		rng_seed((uint64_t)(uintptr_t)#fn[1] * 7907u + sizeof(#fn)); \
+		run_forms(n, sizeof(n) / sizeof(n[0])); \
+		m32 = false; \
 	}
 
 GROUP(test_add_adc, "add", "adc")
@@ -911,6 +958,25 @@ int main(void)
 		cmocka_unit_test(test_movbe_bsf_bsr),
 		cmocka_unit_test(test_sse_moves),
 		cmocka_unit_test(test_mmx_moves),
+		cmocka_unit_test(test_add_adc_compat),
+		cmocka_unit_test(test_sub_sbb_cmp_compat),
+		cmocka_unit_test(test_logic_compat),
+		cmocka_unit_test(test_unary_compat),
+		cmocka_unit_test(test_muldiv_compat),
+		cmocka_unit_test(test_mov_compat),
+		cmocka_unit_test(test_xchg_cmpxchg_xadd_compat),
+		cmocka_unit_test(test_bt_compat),
+		cmocka_unit_test(test_rotate_compat),
+		cmocka_unit_test(test_shift_compat),
+		cmocka_unit_test(test_shld_shrd_compat),
+		cmocka_unit_test(test_setcc_compat),
+		cmocka_unit_test(test_cmovcc_compat),
+		cmocka_unit_test(test_stack_compat),
+		cmocka_unit_test(test_branch_compat),
+		cmocka_unit_test(test_strings_compat),
+		cmocka_unit_test(test_movbe_bsf_bsr_compat),
+		cmocka_unit_test(test_sse_moves_compat),
+		cmocka_unit_test(test_mmx_moves_compat),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
