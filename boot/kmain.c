@@ -9,6 +9,7 @@
 #include "drivers/pic.h"
 #include "drivers/power.h"
 #include "drivers/acpi.h"
+#include "drivers/tsc.h"
 #include "guest/mbinfo.h"
 #include "guest/hvopts.h"
 #include "lib/log.h"
@@ -108,6 +109,7 @@ void kmain(uint32_t magic, uint32_t info)
 		machine_end("no-vtx", 1);
 	}
 	setup_memory();
+	tsc_calibrate();
 	if (opts.selftest == HV_SELFTEST_CRASH) {
 		log_info("selftest=crash: executing an invalid opcode inside Shade");
 		__asm__ volatile("ud2");

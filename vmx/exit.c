@@ -5,6 +5,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/dump.h"
 #include "vmx/vmcs.h"
+#include "vmx/events.h"
 #include "lib/log.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
@@ -26,21 +27,6 @@ static inline int vmx_enter(struct guest_regs *regs, int launched)
 static enum exit_action handle_triple_fault(struct vcpu *v)
 {
 	vm_stop(v->vm, VM_END_FAULT, 0, "triple fault at RIP %lx (guest could not deliver an exception)",
-		vmread(GUEST_RIP));
-	return EXIT_STOP;
-}
-
-static enum exit_action handle_hlt(struct vcpu *v)
-{
-	uint64_t rflags = vmread(GUEST_RFLAGS);
-	if (!(rflags & RFLAGS_IF)) {
-		vm_stop(v->vm, VM_END_FAULT, 0, "HLT with interrupts disabled at RIP %lx: the vCPU can never wake up",
-			vmread(GUEST_RIP));
-		return EXIT_STOP;
-	}
-	/* No device of this platform can interrupt yet, so an idle vCPU would
-	 * sleep forever: say so rather than hang. */
-	vm_stop(v->vm, VM_END_FAULT, 0, "HLT at RIP %lx waits for an interrupt no device will raise",
 		vmread(GUEST_RIP));
 	return EXIT_STOP;
 }
@@ -90,6 +76,8 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_HLT] = handle_hlt,
+	[EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_INVD] = handle_nop,
 	[EXIT_INVLPG] = handle_invlpg,
 	[EXIT_VMCALL] = handle_vmcall,
@@ -170,6 +158,8 @@ void vcpu_run(struct vcpu *v, uint64_t budget)
 			log_warn("%s: guest state will not pass VM entry: %s", v->vm->name, m);
 	}
 	while (v->vm->state == VM_RUNNING && budget--) {
+		if (events_pending_work(v))
+			events_before_entry(v);
 		int rc = vmx_enter(&v->regs, v->launched);
 		if (rc != VMFAIL_NONE) {
 			uint64_t err = rc == VMFAIL_VALID ? vmread(VM_INSTRUCTION_ERROR) : 0;

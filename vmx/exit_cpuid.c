@@ -34,7 +34,7 @@ static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
 	return r;
 }
 
-struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
+static struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
 	(void)v;
 	if ((leaf & 0xffffff00) == 0x40000000)

@@ -4,6 +4,7 @@
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/guest_mem.h"
+#include "vmx/events.h"
 #include "lib/x86.h"
 #include "lib/log.h"
 
@@ -100,7 +101,7 @@ enum exit_action handle_rdmsr(struct vcpu *v)
 	case MSR_VMCS: val = vmread(r->field); break;
 	case MSR_VCPU: val = *vcpu_slot(v, r); break;
 	case MSR_CONST: val = r->value; break;
-	case MSR_TSC: val = rdtsc() + vmread(TSC_OFFSET); break;
+	case MSR_TSC: val = guest_tsc(v); break;
 	case MSR_EFER: val = v->efer; break;
 	case MSR_PAT: val = v->pat; break;
 	}
@@ -121,7 +122,7 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 		case MSR_VMCS: vmwrite(r->field, val); break;
 		case MSR_VCPU: *vcpu_slot(v, r) = val; wrmsr(r->index, val); break;
 		case MSR_CONST: break;
-		case MSR_TSC: vmwrite(TSC_OFFSET, val - rdtsc()); break;
+		case MSR_TSC: v->tsc_offset = val - rdtsc(); vmwrite(TSC_OFFSET, v->tsc_offset); break;
 		case MSR_EFER: ok = write_efer(v, val); break;
 		case MSR_PAT: ok = valid_pat(val); if (ok) v->pat = val; break;
 		}

@@ -62,6 +62,9 @@ static const struct io_dev_ops post_ops = { 0, ignore_write };
 void platform_init(struct vm_platform *p, struct vm *vm)
 {
 	p->vm = vm;
+	p->next_event_ns = UINT64_MAX;
+	p->dirty = true;
+	p->events_active = true;
 	uart16550_init(&p->com1, com1_out, p);
 	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
@@ -93,4 +96,29 @@ void platform_poll_input(struct vm_platform *p)
 			break;
 		uart16550_receive(&p->com1, (uint8_t)c);
 	}
+}
+
+/* No interrupt controller or timer device yet: nothing is ever pending. */
+int platform_pending_interrupt(struct vm_platform *p)
+{
+	(void)p;
+	return -1;
+}
+
+int platform_ack_interrupt(struct vm_platform *p)
+{
+	(void)p;
+	return -1;
+}
+
+uint64_t platform_next_event_ns(struct vm_platform *p)
+{
+	(void)p;
+	return UINT64_MAX;
+}
+
+void platform_advance(struct vm_platform *p, uint64_t now_ns)
+{
+	(void)p;
+	(void)now_ns;
 }

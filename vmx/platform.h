@@ -23,6 +23,15 @@ struct vm_platform {
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
 	unsigned input_polls;		/* COM1 accesses, to poll the host UART every 8th */
+	/* Event bookkeeping for vmx/events.c: `dirty` is set whenever a device
+	 * that can interrupt or has a timer may have changed state; the cached
+	 * answers below are recomputed only then. */
+	bool dirty;
+	bool irq_pending;
+	/* Anything at all for events_before_entry to do: the one flag the
+	 * exit path tests (set with dirty, cleared when all is quiet). */
+	bool events_active;
+	uint64_t next_event_ns;		/* UINT64_MAX: none */
 	/* isa-debug-exit: set when the guest wrote port 0xf4. */
 	int debug_exit_pending;
 	int debug_exit_status;
@@ -36,5 +45,13 @@ void platform_console_flush(struct vm_platform *p);
  * focus; called when that VM touches its COM1, so a guest polling LSR sees
  * input without any timer. */
 void platform_poll_input(struct vm_platform *p);
+
+/* The interrupt controllers' view for vmx/events.c: the vector the guest
+ * would take next (-1: none), taking it (the INTA cycle / APIC acceptance),
+ * and the device timers (UINT64_MAX: no event). */
+int platform_pending_interrupt(struct vm_platform *p);
+int platform_ack_interrupt(struct vm_platform *p);
+uint64_t platform_next_event_ns(struct vm_platform *p);
+void platform_advance(struct vm_platform *p, uint64_t now_ns);
 
 #endif

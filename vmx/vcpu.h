@@ -45,6 +45,12 @@ struct vcpu {
 
 	uint64_t exits;
 	uint64_t exits_by_reason[EXIT_REASON_MAX];
+
+	/* Event delivery and time (vmx/events.c). */
+	uint32_t pin_ctls, cpu_ctls;	/* cached control fields */
+	bool halted;			/* in HLT, waiting for an event */
+	uint64_t time_base;		/* host TSC when the VM started: device time 0 */
+	uint64_t tsc_offset;		/* guest TSC = host TSC + this (WRMSR TSC moves it) */
 };
 
 #define VM_NAME_MAX 8

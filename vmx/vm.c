@@ -8,6 +8,7 @@
 #include "vmx/platform.h"
 #include "vmx/guest_mem.h"
 #include "vmx/dump.h"
+#include "vmx/events.h"
 #include "boot/crash.h"
 #include "lib/print.h"
 #include "lib/log.h"
@@ -51,6 +52,7 @@ void vm_start(struct vm *vm, const struct guest_entry *e)
 {
 	current = vm;
 	vmcs_init(&vm->vcpu, e);
+	events_init(&vm->vcpu);
 	if (!gmem_load_context(&vm->vcpu))
 		panic("%s: initial paging state refused", vm->name);
 	vm->state = VM_RUNNING;

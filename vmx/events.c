@@ -1,0 +1,206 @@
+/* Event injection and guest time (SDM Vol. 3C 27.6 event injection, 26.7.5
+ * interrupt-window exiting, 26.5.1 the VMX-preemption timer, 25.4.2 activity
+ * and interruptibility state).
+ *
+ * The devices of the VM (vmx/platform.c) say which interrupt is pending and
+ * when their next timer event is due. Before every entry Shade lets due
+ * events fire, injects at most one external interrupt when the guest can
+ * take it, and otherwise asks the CPU for an exit as soon as it can. The
+ * host's timer is the VMX-preemption timer (counting TSC >> MISC[4:0]); a
+ * CPU without it (Core 2 Penryn) waits in root mode for a halted guest. */
+#include "vmx/events.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/caps.h"
+#include "vmx/platform.h"
+#include "drivers/tsc.h"
+#include "lib/x86.h"
+#include "lib/log.h"
+
+#define ACTIVITY_ACTIVE	0
+#define ACTIVITY_HLT	1
+#define INTR_BLOCK_STI_MOVSS 3u
+#define NO_EVENT UINT64_MAX
+
+static bool has_preemption_timer(void)
+{
+	return vmx_ctl_allowed(vmx_caps.pin, PIN_PREEMPTION_TIMER);
+}
+
+/* The HLT activity state can be entered with VM entry (MISC bit 6). */
+static bool has_hlt_activity(void)
+{
+	return vmx_caps.misc & (1u << 6);
+}
+
+void events_init(struct vcpu *v)
+{
+	v->time_base = rdtsc();
+	v->tsc_offset = -v->time_base;
+	vmwrite(TSC_OFFSET, v->tsc_offset);
+	v->pin_ctls = (uint32_t)vmread(PIN_BASED_VM_EXEC_CONTROL);
+	v->cpu_ctls = (uint32_t)vmread(CPU_BASED_VM_EXEC_CONTROL);
+	v->halted = false;
+	v->vm->plat->dirty = true;
+	v->vm->plat->events_active = true;
+}
+
+uint64_t guest_tsc(const struct vcpu *v)
+{
+	return rdtsc() + v->tsc_offset;
+}
+
+/* Device time runs from the VM's start, whatever the guest does to its TSC. */
+uint64_t guest_now_ns(const struct vcpu *v)
+{
+	return tsc_to_ns(rdtsc() - v->time_base);
+}
+
+static void set_cpu_ctl(struct vcpu *v, uint32_t bit, bool on)
+{
+	uint32_t c = on ? v->cpu_ctls | bit : v->cpu_ctls & ~bit;
+	if (c != v->cpu_ctls) {
+		v->cpu_ctls = c;
+		vmwrite(CPU_BASED_VM_EXEC_CONTROL, c);
+	}
+}
+
+static void set_pin_ctl(struct vcpu *v, uint32_t bit, bool on)
+{
+	uint32_t c = on ? v->pin_ctls | bit : v->pin_ctls & ~bit;
+	if (c != v->pin_ctls) {
+		v->pin_ctls = c;
+		vmwrite(PIN_BASED_VM_EXEC_CONTROL, c);
+	}
+}
+
+/* Can the guest take an external interrupt at the next entry? (IF set, no
+ * STI/MOV-SS blocking: SDM Vol. 3C 27.6.2 / Vol. 3A 6.8.3.) */
+static bool interruptible(void)
+{
+	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(GUEST_INTERRUPTIBILITY_INFO) & INTR_BLOCK_STI_MOVSS);
+}
+
+static void deliver_interrupts(struct vcpu *v)
+{
+	struct vm_platform *p = v->vm->plat;
+	if (platform_pending_interrupt(p) < 0) {
+		set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, false);
+		return;
+	}
+	/* An event already queued (an exception, or one being re-delivered)
+	 * goes first; the interrupt waits for the next window. */
+	if ((vmread(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) || !interruptible()) {
+		set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, true);
+		return;
+	}
+	int vec = platform_ack_interrupt(p);
+	if (vec < 0)
+		return;
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
+	if (v->halted) {
+		v->halted = false;
+		vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	}
+	set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, platform_pending_interrupt(p) >= 0);
+}
+
+/* Arm the preemption timer for the next device event (or disarm it). */
+static void arm_timer(struct vcpu *v, uint64_t next_ns)
+{
+	if (!has_preemption_timer())
+		return;
+	if (next_ns == NO_EVENT) {
+		set_pin_ctl(v, PIN_PREEMPTION_TIMER, false);
+		return;
+	}
+	uint64_t now = guest_now_ns(v);
+	uint64_t ticks = next_ns > now ? ns_to_tsc(next_ns - now) : 0;
+	ticks >>= vmx_caps.misc & 0x1f;
+	if (ticks > 0xffffffffull)
+		ticks = 0xffffffffull;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks);
+	set_pin_ctl(v, PIN_PREEMPTION_TIMER, true);
+}
+
+/* Recompute the cached device answers after something may have changed. */
+static void refresh(struct vcpu *v, struct vm_platform *p)
+{
+	p->dirty = false;
+	p->next_event_ns = platform_next_event_ns(p);
+	p->irq_pending = platform_pending_interrupt(p) >= 0;
+	(void)v;
+}
+
+void events_before_entry(struct vcpu *v)
+{
+	struct vm_platform *p = v->vm->plat;
+	/* The fast path (no timer armed, nothing pending, no device touched)
+	 * costs a few instructions per exit. */
+	if (p->next_event_ns != NO_EVENT && guest_now_ns(v) >= p->next_event_ns) {
+		platform_advance(p, guest_now_ns(v));
+		p->dirty = true;
+	}
+	if (p->dirty)
+		refresh(v, p);
+	if (p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING)) {
+		deliver_interrupts(v);
+		p->irq_pending = platform_pending_interrupt(p) >= 0;
+	}
+	if (p->next_event_ns != NO_EVENT || (v->pin_ctls & PIN_PREEMPTION_TIMER))
+		arm_timer(v, p->next_event_ns);
+	p->events_active = p->dirty || p->irq_pending || p->next_event_ns != NO_EVENT ||
+			   (v->cpu_ctls & CPU_INTR_WINDOW_EXITING) || (v->pin_ctls & PIN_PREEMPTION_TIMER);
+}
+
+/* Wait in root mode until the next device event (no preemption timer or
+ * no HLT activity state on this CPU). Bounded by the event itself. */
+static void wait_in_root_mode(struct vcpu *v, uint64_t next_ns)
+{
+	while (guest_now_ns(v) < next_ns)
+		cpu_relax();
+	platform_advance(v->vm->plat, guest_now_ns(v));
+	v->vm->plat->dirty = true;
+	v->vm->plat->events_active = true;
+}
+
+enum exit_action handle_hlt(struct vcpu *v)
+{
+	struct vm_platform *p = v->vm->plat;
+	uint64_t rflags = vmread(GUEST_RFLAGS);
+	skip_instruction(v);
+	if (!(rflags & RFLAGS_IF)) {
+		vm_stop(v->vm, VM_END_FAULT, 0, "HLT with interrupts disabled at RIP %lx: the vCPU can never wake up",
+			vmread(GUEST_RIP) - vmread(VM_EXIT_INSTRUCTION_LEN));
+		return EXIT_STOP;
+	}
+	if (platform_pending_interrupt(p) >= 0)
+		return EXIT_RESUME;	/* woken at once: injected on entry */
+	uint64_t next = platform_next_event_ns(p);
+	if (next == NO_EVENT) {
+		vm_stop(v->vm, VM_END_FAULT, 0, "HLT at RIP %lx waits for an interrupt no device will raise",
+			vmread(GUEST_RIP) - vmread(VM_EXIT_INSTRUCTION_LEN));
+		return EXIT_STOP;
+	}
+	if (has_preemption_timer() && has_hlt_activity()) {
+		/* The CPU waits for us: enter in the HLT state; the preemption
+		 * timer ends the wait at the next event. */
+		v->halted = true;
+		vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	} else {
+		wait_in_root_mode(v, next);
+	}
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_interrupt_window(struct vcpu *v)
+{
+	(void)v;	/* events_before_entry injects now that the guest can take it */
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_preemption_timer(struct vcpu *v)
+{
+	(void)v;	/* events_before_entry lets the due events fire */
+	return EXIT_RESUME;
+}
