@@ -45,7 +45,7 @@ $(BUILD)/shade64.elf: $(HV_OBJS) linker.ld
 	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJS)
 
 $(BUILD)/shade.elf: $(BUILD)/shade64.elf
-	$(OBJCOPY) -O elf32-i386 $< $@
+	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 	@size=$$(stat -c %s $@); echo "  shade.elf: $$size bytes"
 
 $(BUILD)/hv/%.o: %.c
@@ -66,17 +66,28 @@ $(BUILD)/host/$(1): tests/unit/$(1).c $$($(1)_DEPS) $$(wildcard */*.h) $$(wildca
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-iso: $(BUILD)/shade.elf
-	tools/install-deps && tools/shade-run --shade $(BUILD)/shade.elf --iso-only $(BUILD)/shade.iso
+# Each user-facing target first installs what is missing (tools/install-deps
+# is quick when everything is there), then builds: a fresh Debian machine
+# needs nothing but `make run` or `make test`.
+iso:
+	tools/install-deps
+	$(MAKE) all
+	tools/shade-run --shade $(BUILD)/shade.elf --iso-only $(BUILD)/shade.iso
 
-run: all
-	tools/install-deps && tools/shade-run --shade $(BUILD)/shade.elf
+run:
+	tools/install-deps
+	$(MAKE) all
+	tools/shade-run --shade $(BUILD)/shade.elf
 
-test: all unit
-	tools/install-deps && BUILD=$(BUILD) tests/run-tests
+test:
+	tools/install-deps
+	$(MAKE) all unit
+	BUILD=$(BUILD) tests/run-tests
 
-bench: all
-	tools/install-deps && BUILD=$(BUILD) tests/run-bench
+bench:
+	tools/install-deps
+	$(MAKE) all
+	BUILD=$(BUILD) tests/run-bench
 
 deps:
 	tools/install-deps
