@@ -139,6 +139,8 @@ static uint64_t leaf_spte(struct mmu_sp *sp, uint64_t gfn, uint64_t hpa,
 	return spte;
 }
 
+static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0);
+
 static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 				  uint32_t acc, uint32_t ctx,
 				  const struct walk_result *w, uint64_t hpa,
@@ -147,6 +149,7 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	struct mmu_sp *sp = sp_get(m, idx);
 	uint64_t gfn = w->gpa >> 12;
 	bool write = acc & WALK_WRITE;
+	unsigned i;
 	struct leaf l = {
 		.writable = (w->access & ACC_W) && w->dirty,
 		.user = w->access & ACC_U,
@@ -175,36 +178,68 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 			return MMU_FATAL;
 		}
 	}
-	sp_table(m, sp)[paging_index(role_format(sp->role), 1, gva)] =
-		leaf_spte(sp, gfn, hpa, &l, w->cache);
+	i = paging_index(role_format(sp->role), 1, gva);
+	sp_table(m, sp)[i] = leaf_spte(sp, gfn, hpa, &l, w->cache);
 	m->stats.fills++;
 	if (l.outcome == MMU_EMULATE) {
 		out->gpa = w->gpa;
 		m->stats.emulate_exits++;
+	} else {
+		prefetch_around(m, idx, i);
 	}
 	return l.outcome;
 }
 
+/* Map frame @gfn at entry @si of leaf shadow page @idx with the rights the
+ * guest gives it, nothing more: what the prefetches do. False for MMIO
+ * (never a shadow entry). */
+static bool map_as_guest(struct mmu *m, uint32_t idx, unsigned si, uint64_t gfn,
+			 uint32_t rights, bool dirty, uint8_t cache)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint32_t sflags;
+	uint64_t hpa;
+	struct leaf l;
+
+	if (!memslot_frame(m->slots, gfn, &hpa, NULL, &sflags))
+		return false;
+	l.writable = (rights & ACC_W) && dirty && !(sflags & MEMSLOT_READONLY) &&
+		     !frame_shadowed(m, gfn);
+	l.user = rights & ACC_U;
+	l.nx = !(rights & ACC_X);
+	l.outcome = MMU_FIXED;
+	sp_table(m, sp)[si] = leaf_spte(sp, gfn, hpa, &l, cache);
+	m->stats.prefetches++;
+	return true;
+}
+
 /**
- * shadow_prefetch() - the guest wrote a whole PTE @gpte that feeds entry @si
- * of leaf shadow page @idx: map it now if the CPU could use it as it is
- * (present, accessed, no reserved bits, RAM), saving the exit the next
- * access would take. Anything else stays not present and faults as usual.
- * Returns whether it mapped something.
+ * shadow_prefetch() - guest PTE @gpte feeds entry @si of leaf shadow page
+ * @idx: map it now if the CPU could use it as it is (present, accessed, no
+ * reserved bits, RAM), saving the exit the next access would take. Used
+ * after guest PTE writes and around fills. Anything else stays not present
+ * and faults as usual. Returns whether it mapped something.
  */
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 {
-	struct mmu_sp *sp = sp_get(m, idx);
-	uint32_t role = sp->role, sflags, rights;
+	uint32_t role = sp_get(m, idx)->role, rights;
 	enum paging_mode mode = role_mode(role);
-	struct walk_ctx c = { .mode = mode, .nxe = role & ROLE_NXE,
-			      .pse = role & ROLE_PSE, .gbpages = m->cfg.gbpages,
-			      .maxphyaddr = m->cfg.maxphyaddr };
-	uint64_t gfn, hpa;
-	struct leaf l;
+	struct walk_ctx c;
+	uint64_t gfn;
 
 	if (role_level(role) != 1 || (role & (ROLE_DIRECT | ROLE_SPECIAL)))
 		return false;
+	/* Field by field: a struct initializer would call memset. */
+	c.slots = m->slots;
+	c.mode = mode;
+	c.cr3 = 0;
+	c.wp = role & ROLE_WP;
+	c.nxe = role & ROLE_NXE;
+	c.pse = role & ROLE_PSE;
+	c.smep = role & ROLE_SMEP;
+	c.smap = role & ROLE_SMAP;
+	c.gbpages = m->cfg.gbpages;
+	c.maxphyaddr = m->cfg.maxphyaddr;
 	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) ||
 	    walk_entry_reserved(&c, 1, gpte))
 		return false;
@@ -216,16 +251,52 @@ bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 	if (c.nxe && (gpte & PTE_NX))
 		rights &= ~ACC_X;
 	gfn = (mode == PAGING_32 ? (gpte & 0xfffff000ull) : (gpte & PTE_ADDR_MASK)) >> 12;
-	if (!memslot_frame(m->slots, gfn, &hpa, NULL, &sflags))
-		return false;                   /* MMIO: never a shadow entry */
-	l.writable = (rights & ACC_W) && (gpte & PTE_D) &&
-		     !(sflags & MEMSLOT_READONLY) && !frame_shadowed(m, gfn);
-	l.user = rights & ACC_U;
-	l.nx = !(rights & ACC_X);
-	sp_table(m, sp)[si] = leaf_spte(sp, gfn, hpa, &l,
-					(uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
-	m->stats.prefetches++;
-	return true;
+	return map_as_guest(m, idx, si, gfn, rights, gpte & PTE_D,
+			    (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
+}
+
+/* Inside a guest large page (or with paging off) every frame of a direct
+ * shadow page has the same rights, in its role: the large entry's A bit is
+ * already set, so its neighbours can be mapped at no cost to exactness. */
+static void prefetch_direct(struct mmu *m, uint32_t idx, unsigned si)
+{
+	const struct mmu_sp *sp = sp_get(m, idx);
+	uint32_t cr = (sp->role >> ROLE_CACHE_SHIFT) & 7;
+	uint8_t cache = (uint8_t)(((cr & 3) << 3) | ((cr & 4) ? PTE_PAT : 0));
+
+	map_as_guest(m, idx, si, sp->key + si, (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL,
+		     sp->role & ROLE_DIRTY, cache);
+}
+
+/* After a fill at entry @i0: map the not-present neighbours in its aligned
+ * block of PREFETCH_SPAN entries that the guest already allows (as KVM's
+ * PTE prefetch does), so a sequential toucher takes one exit per block. */
+#define PREFETCH_SPAN 16u
+static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0)
+{
+	const struct mmu_sp *sp = sp_get(m, idx);
+	unsigned i, base = i0 & ~(PREFETCH_SPAN - 1);
+	const uint64_t *t = sp_table(m, sp);
+	const void *gt = NULL;
+	unsigned half = 0;
+
+	if (!(sp->role & ROLE_DIRECT)) {
+		gt = memslot_hva(m->slots, sp->key << 12, 4096);
+		if (!gt)
+			return;
+		if (role_mode(sp->role) == PAGING_32)
+			half = 512 * ((sp->role >> ROLE_QUAD_SHIFT) & 1);
+	}
+	for (i = base; i < base + PREFETCH_SPAN; i++) {
+		if (i == i0 || (t[i] & PTE_P))
+			continue;
+		if (!gt)
+			prefetch_direct(m, idx, i);
+		else if (role_mode(sp->role) == PAGING_32)
+			shadow_prefetch(m, idx, i, ((const uint32_t *)gt)[half + i]);
+		else
+			shadow_prefetch(m, idx, i, ((const uint64_t *)gt)[i]);
+	}
 }
 
 /**
@@ -249,20 +320,15 @@ uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w)
 
 /**
  * shadow_fill() - make the shadow map @gva the way the successful walk @w
- * says, for the access @acc. The frame is RAM (the caller checked).
+ * says, for the access @acc. The frame is RAM at @hpa with memslot flags
+ * @sflags (the caller looked it up).
  * Returns MMU_FIXED, MMU_EMULATE (out->gpa) or MMU_FATAL (out->reason).
  */
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 			     uint32_t ctx, const struct walk_result *w,
-			     struct mmu_fault *out)
+			     uint64_t hpa, uint32_t sflags, struct mmu_fault *out)
 {
-	uint32_t idx, sflags;
-	uint64_t hpa;
-
-	if (!memslot_frame(m->slots, w->gpa >> 12, &hpa, NULL, &sflags)) {
-		out->reason = "fill of a frame that is not RAM";
-		return MMU_FATAL;
-	}
+	uint32_t idx;
 	/* During event delivery nothing can be emulated: a write to a guest
 	 * page table stops that frame being shadowed instead. Done before the
 	 * path is built, which it could otherwise tear down. */

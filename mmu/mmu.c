@@ -66,7 +66,6 @@ static uint32_t role_base_of(const struct mmu *m, const struct walk_ctx *c,
 static void make_walk_ctx(const struct mmu *m, const struct mmu_guest_state *gs,
 			  struct walk_ctx *c)
 {
-	memset(c, 0, sizeof(*c));
 	c->slots = m->slots;
 	c->mode = guest_mode(gs);
 	c->cr3 = gs->cr3;
@@ -77,6 +76,7 @@ static void make_walk_ctx(const struct mmu *m, const struct mmu_guest_state *gs,
 	c->smap = c->mode != PAGING_NONE && (gs->cr4 & CR4_SMAP);
 	c->gbpages = m->cfg.gbpages;
 	c->maxphyaddr = m->cfg.maxphyaddr;
+	c->pdpte[0] = c->pdpte[1] = c->pdpte[2] = c->pdpte[3] = 0;
 }
 
 /* The root's key and role for the context in @c. */
@@ -103,6 +103,11 @@ static uint32_t root_of(const struct walk_ctx *c, uint32_t base, uint64_t *key)
 /* A PAE guest's root also depends on the PDPTE registers loaded with CR3
  * (SDM 4.4.1); they are kept in entries 4..7 of the shadow PDPT, which the
  * hardware never reads (it uses the 32 bytes at CR3). */
+static bool same_pdptes(const uint64_t *a, const uint64_t *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
 static uint32_t find_root(const struct mmu *m, const struct walk_ctx *c,
 			  uint64_t key, uint32_t role)
 {
@@ -113,8 +118,7 @@ static uint32_t find_root(const struct mmu *m, const struct walk_ctx *c,
 
 		if (sp->key != key || sp->role != role)
 			continue;
-		if (c->mode != PAGING_PAE ||
-		    !memcmp(sp_table(m, sp) + 4, c->pdpte, sizeof(c->pdpte)))
+		if (c->mode != PAGING_PAE || same_pdptes(sp_table(m, sp) + 4, c->pdpte))
 			return idx;
 	}
 	return SP_NONE;
@@ -127,8 +131,14 @@ static uint32_t new_root(struct mmu *m, const struct walk_ctx *c,
 
 	m->op_gen++;
 	idx = sp_create(m, key, role);
-	if (idx != SP_NONE && c->mode == PAGING_PAE)
-		memcpy(sp_table(m, sp_get(m, idx)) + 4, c->pdpte, sizeof(c->pdpte));
+	if (idx != SP_NONE && c->mode == PAGING_PAE) {
+		uint64_t *t = sp_table(m, sp_get(m, idx));
+
+		t[4] = c->pdpte[0];
+		t[5] = c->pdpte[1];
+		t[6] = c->pdpte[2];
+		t[7] = c->pdpte[3];
+	}
 	return idx;
 }
 
@@ -225,27 +235,13 @@ static bool mmio_cached(struct mmu *m, uint64_t gva, uint32_t acc,
 }
 
 /* A frame the access cannot use as RAM: none of the memslots covers it, or
- * it is read-only RAM (ROM) and this is a write. */
-static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc)
+ * it is read-only RAM (ROM) and this is a write. Else *hpa, *flags. */
+static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc,
+		    uint64_t *hpa, uint32_t *flags)
 {
-	uint32_t flags;
-
-	if (!memslot_frame(m->slots, gpa >> 12, NULL, NULL, &flags))
+	if (!memslot_frame(m->slots, gpa >> 12, hpa, NULL, flags))
 		return true;
-	return (acc & WALK_WRITE) && (flags & MEMSLOT_READONLY);
-}
-
-/* Guest tables outside RAM cannot be write-protected: never shadow them. */
-static bool tables_in_ram(const struct mmu *m, const struct walk_result *w)
-{
-	int top = paging_format(m->wc.mode)->top, l;
-
-	if (m->wc.mode == PAGING_PAE)
-		top = 2;
-	for (l = w->leaf_level; l <= top; l++)
-		if (!memslot_frame(m->slots, w->table_gfn[l], NULL, NULL, NULL))
-			return false;
-	return true;
+	return (acc & WALK_WRITE) && (*flags & MEMSLOT_READONLY);
 }
 
 static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t acc,
@@ -281,9 +277,13 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 {
 	uint32_t acc = access_of(error_code, ctx);
 	struct walk_result w;
+	uint64_t hpa;
+	uint32_t sflags;
 	int r;
 
-	memset(out, 0, sizeof(*out));
+	out->error_code = 0;
+	out->cr2 = out->gpa = 0;
+	out->reason = NULL;
 	m->stats.pf_exits++;
 	if (!m->loaded) {
 		out->reason = "page fault before any context was loaded";
@@ -305,7 +305,7 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		if (walk(&m->wc, gva, acc | WALK_FETCH | WALK_NO_AD, &wf) == WALK_OK) {
 			/* MMIO: the emulator translates every access of the
 			 * instruction with its true type and finds out. */
-			if (is_mmio(m, wf.gpa, acc))
+			if (is_mmio(m, wf.gpa, acc, &hpa, &sflags))
 				return mmio(m, gva, acc | WALK_FETCH, wf.gpa, out);
 			r = walk(&m->wc, gva, acc | WALK_FETCH, &w);
 			acc |= WALK_FETCH;
@@ -321,13 +321,14 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		return MMU_INJECT_GP;
 	if (r == WALK_BUSY)   /* tables changing under us: let it fault again */
 		return MMU_FIXED;
-	if (!tables_in_ram(m, &w))
+	/* Guest tables outside RAM cannot be write-protected: never shadow. */
+	if (!w.tables_ram)
 		return mmio(m, gva, acc, w.gpa, out);
-	if (is_mmio(m, w.gpa, acc)) {
+	if (is_mmio(m, w.gpa, acc, &hpa, &sflags)) {
 		shadow_path(m, gva, &w);   /* watch the tables behind the cache */
 		return mmio(m, gva, acc, w.gpa, out);
 	}
-	return shadow_fill(m, gva, acc, ctx, &w, out);
+	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
 }
 
 void mmu_invlpg(struct mmu *m, uint64_t gva)

@@ -98,7 +98,8 @@ struct mmu_counters {
 	uint64_t pf_exits;        /* mmu_page_fault() calls */
 	uint64_t guest_faults;    /* #PF reflected to the guest */
 	uint64_t fills;           /* shadow leaf entries written on a #PF */
-	uint64_t prefetches;      /* ...written right after a guest PTE write */
+	uint64_t prefetches;      /* ...written ahead of use (guest PTE writes,
+				   * neighbours of a fill) */
 	uint64_t pt_writes;       /* emulated writes to shadowed guest tables */
 	uint64_t emulate_exits;   /* MMU_EMULATE answers */
 	uint64_t sp_created;      /* shadow pages created */

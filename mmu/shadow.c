@@ -199,6 +199,9 @@ void sp_drop(struct mmu *m, uint32_t idx)
 	}
 	unlink_from_parents(m, idx);
 	sp_zap_all(m, idx);
+	if (sp->role & ROLE_SPECIAL)   /* the PDPTE copies (mmu.c, find_root) */
+		sp_table(m, sp)[4] = sp_table(m, sp)[5] =
+			sp_table(m, sp)[6] = sp_table(m, sp)[7] = 0;
 	hash_remove(m, idx);
 	pool_release(m, idx);
 	m->stats.sp_dropped++;

@@ -6,7 +6,7 @@
 #include "mmu/mmu.h"
 
 #define SP_NONE          0xffffffffu
-#define SP_PARENTS       4
+#define SP_PARENTS       2
 #define SP_PARENTS_MANY  0xff    /* more than SP_PARENTS: found by scanning */
 #define SP_ENTRIES       512
 #define SP_FLOOD_WRITES  4       /* emulated writes without use: unshadow */
@@ -19,6 +19,7 @@
 struct mmu_sp {
 	uint64_t key;       /* guest table gfn, direct region gfn, or PAE CR3 */
 	uint64_t hpa;
+	uint64_t *table;    /* the page itself (phys_to_virt(hpa), once) */
 	uint64_t wbloom;    /* hashes of gfn>>9 of writable leaf entries */
 	uint32_t role;
 	uint32_t hnext;     /* hash chain */
@@ -73,10 +74,21 @@ static inline bool shadow_nx_usable(const struct mmu *m)
 }
 
 /* pool.c */
+#define SP_PER_PAGE   64u
+static inline struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *chunk = m->meta[m->sp_chunk0 + idx / SP_PER_PAGE];
+	return &chunk[idx % SP_PER_PAGE];
+}
+
+static inline uint64_t *sp_table(const struct mmu *m, const struct mmu_sp *sp)
+{
+	(void)m;
+	return sp->table;
+}
+
 int pool_init(struct mmu *m);
 void pool_destroy(struct mmu *m);
-struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx);
-uint64_t *sp_table(const struct mmu *m, const struct mmu_sp *sp);
 uint32_t sp_of_hpa(const struct mmu *m, uint64_t hpa);
 uint32_t *pool_bucket(const struct mmu *m, uint64_t key);
 uint32_t pool_alloc(struct mmu *m, bool below_4g);
@@ -96,7 +108,7 @@ void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len);
 /* fill.c */
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 			     uint32_t ctx, const struct walk_result *w,
-			     struct mmu_fault *out);
+			     uint64_t hpa, uint32_t sflags, struct mmu_fault *out);
 uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w);
 uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);

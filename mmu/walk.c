@@ -26,15 +26,30 @@ static bool is_large(const struct walk_ctx *c, int level, uint64_t e)
 	return c->mode != PAGING_32 || c->pse;
 }
 
-/* Reserved bits of a present entry: SDM Vol. 3A, Tables 4-4 (32-bit),
- * 4-8..4-11 (PAE) and 4-14..4-19 (4-level). */
-static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e)
+/* The reserved bits every present entry of a 64-bit format has: address
+ * bits from MAXPHYADDR up, and XD without EFER.NXE. 32-bit: none. */
+static uint64_t rsvd_common(const struct walk_ctx *c)
 {
 	int m = c->maxphyaddr;
 	uint64_t mask;
 
+	if (c->mode == PAGING_32)
+		return 0;
+	mask = c->mode == PAGING_PAE ? genmask(62, m) : genmask(51, m);
+	if (!c->nxe)
+		mask |= PTE_NX;
+	return mask;
+}
+
+/* Reserved bits of a present entry: SDM Vol. 3A, Tables 4-4 (32-bit),
+ * 4-8..4-11 (PAE) and 4-14..4-19 (4-level); @common is rsvd_common(). */
+static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e,
+			  uint64_t common)
+{
+	uint64_t mask = common;
+
 	if (c->mode == PAGING_32) {
-		int b, m40 = m < 40 ? m : 40;
+		int b, m40 = c->maxphyaddr < 40 ? c->maxphyaddr : 40;
 
 		if (!is_large(c, level, e))
 			return 0;
@@ -44,9 +59,6 @@ static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e)
 			mask |= 1ull << (b - 19);
 		return mask;
 	}
-	mask = c->mode == PAGING_PAE ? genmask(62, m) : genmask(51, m);
-	if (!c->nxe)
-		mask |= PTE_NX;
 	if (c->mode == PAGING_LONG && level == 4)
 		mask |= PTE_PS;
 	if (c->mode == PAGING_LONG && level == 3 && !c->gbpages)
@@ -58,7 +70,7 @@ static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e)
 
 bool walk_entry_reserved(const struct walk_ctx *c, int level, uint64_t e)
 {
-	return (e & PTE_P) && (e & rsvd_mask(c, level, e));
+	return (e & PTE_P) && (e & rsvd_mask(c, level, e, rsvd_common(c)));
 }
 
 static uint64_t table_addr(const struct walk_ctx *c, uint64_t e)
@@ -130,19 +142,38 @@ static bool rights_allow(const struct walk_ctx *c, uint32_t acc, uint32_t r)
 	return !(acc & WALK_WRITE) || (r & ACC_W) || !c->wp;
 }
 
+
 /* The entries one walk used, for setting A/D afterwards. */
 struct walk_trace {
 	uint64_t e[6];
 	void *p[6];      /* host pointer of the entry, NULL if none/not RAM */
 };
 
-static uint64_t read_entry(const struct walk_ctx *c, uint64_t gpa, void **p)
+/* Guest tables almost always share one memslot: try the last one first. */
+static void *table_hva(const struct walk_ctx *c, const struct memslot **last,
+		       uint64_t gpa, unsigned len)
+{
+	const struct memslot *s = *last;
+
+	if (s && gpa >= s->gpa && gpa - s->gpa <= s->size - len)
+		return (char *)s->hva + (gpa - s->gpa);
+	s = memslot_lookup(c->slots, gpa);
+	if (!s || gpa - s->gpa > s->size - len)
+		return NULL;
+	*last = s;
+	return (char *)s->hva + (gpa - s->gpa);
+}
+
+static uint64_t read_entry(const struct walk_ctx *c, uint64_t gpa, void **p,
+			   struct walk_result *w, const struct memslot **last)
 {
 	unsigned eb = paging_format(c->mode)->entry_bytes;
 
-	*p = memslot_hva(c->slots, gpa, eb);
-	if (!*p)   /* a table outside RAM reads as the bus floats: all ones */
+	*p = table_hva(c, last, gpa, eb);
+	if (!*p) { /* a table outside RAM reads as the bus floats: all ones */
+		w->tables_ram = false;
 		return eb == 4 ? 0xffffffffull : ~0ull;
+	}
 	if (eb == 4)
 		return __atomic_load_n((uint32_t *)*p, __ATOMIC_ACQUIRE);
 	return __atomic_load_n((uint64_t *)*p, __ATOMIC_ACQUIRE);
@@ -171,13 +202,15 @@ static int fault(const struct walk_ctx *c, uint32_t acc, bool present,
 
 /* Start of the walk: PAE takes its top level from the PDPTE registers. */
 static int walk_top(const struct walk_ctx *c, uint64_t la, uint32_t acc,
-		    struct walk_result *w, int *level, uint64_t *table)
+		    struct walk_result *w, struct walk_trace *t, int *level,
+		    uint64_t *table)
 {
 	const struct paging_format *f = paging_format(c->mode);
 	uint64_t pdpte;
 
 	*level = f->top;
 	w->access_above[f->top] = ACC_ALL;
+	t->p[f->top] = NULL;
 	if (c->mode != PAGING_PAE) {
 		*table = table_addr(c, c->cr3);
 		return WALK_OK;
@@ -212,22 +245,23 @@ static int walk_once(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 		     struct walk_result *w, struct walk_trace *t)
 {
 	const struct paging_format *f = paging_format(c->mode);
+	const struct memslot *last = NULL;
+	uint64_t table, e, common = rsvd_common(c);
 	uint32_t rights = ACC_ALL;
-	uint64_t table, e;
 	int level, r;
 
-	r = walk_top(c, la, acc, w, &level, &table);
+	r = walk_top(c, la, acc, w, t, &level, &table);
 	if (r != WALK_OK)
 		return r;
 	for (; level >= 1; level--) {
 		w->table_gfn[level] = table >> 12;
 		w->access_above[level] = (uint8_t)rights;
 		e = read_entry(c, table + (uint64_t)paging_index(f, level, la) *
-				      f->entry_bytes, &t->p[level]);
+				      f->entry_bytes, &t->p[level], w, &last);
 		t->e[level] = e;
 		if (!(e & PTE_P))
 			return fault(c, acc, false, false, w);
-		if (e & rsvd_mask(c, level, e))
+		if (e & rsvd_mask(c, level, e, common))
 			return fault(c, acc, true, true, w);
 		rights &= entry_rights(c, e);
 		if (level == 1 || is_large(c, level, e))
@@ -305,7 +339,15 @@ int walk(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 {
 	int attempt, r;
 
-	memset(w, 0, sizeof(*w));
+	/* No memset: the hypervisor's is byte-wise and this is the hot path.
+	 * The arrays are written for every level the walk uses. */
+	w->gpa = w->page_gpa = w->page_size = 0;
+	w->leaf_level = 0;
+	w->access = 0;
+	w->dirty = false;
+	w->cache = 0;
+	w->error_code = 0;
+	w->tables_ram = true;
 	if (c->mode == PAGING_NONE) {
 		walk_none(la, w);
 		return WALK_OK;
@@ -319,7 +361,7 @@ int walk(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 	for (attempt = 0; attempt < WALK_ATTEMPTS; attempt++) {
 		struct walk_trace t;
 
-		memset(&t, 0, sizeof(t));
+		w->tables_ram = true;
 		r = walk_once(c, la, acc, w, &t);
 		if (r != WALK_OK || (acc & WALK_NO_AD))
 			return r;

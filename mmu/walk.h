@@ -49,6 +49,7 @@ struct walk_result {
 	bool dirty;              /* leaf D bit after this walk */
 	uint8_t cache;           /* PWT/PCD/PAT in 4 KiB-PTE positions */
 	uint32_t error_code;     /* #PF error code when WALK_FAULT */
+	bool tables_ram;         /* every table entry used came from RAM */
 };
 
 /**

@@ -141,9 +141,15 @@ static void nonpaging_fill_maps_identity(void **state)
 	assert_int_equal(hpa, FAKE_RAM_HPA + 0x5123);
 	assert_int_equal(fake_hw_access(&vm, cr3, false, 0x5fff, WALK_FETCH | WALK_USER,
 					false, false, true, &hpa, &ec), WALK_OK);
-	/* Only the faulting frame was filled. */
-	assert_int_equal(fake_shadow_leaf(&vm, cr3, false, 0x6000), 0);
+	/* One fill; its aligned block of 16 neighbours came along (prefetch),
+	 * nothing beyond it. */
+	assert_int_equal(fake_shadow_leaf(&vm, cr3, false, 0x6000) & PTE_ADDR_MASK,
+			 FAKE_RAM_HPA + 0x6000);
+	assert_int_equal(fake_shadow_leaf(&vm, cr3, false, 0x0000) & PTE_ADDR_MASK,
+			 FAKE_RAM_HPA);
+	assert_int_equal(fake_shadow_leaf(&vm, cr3, false, 0x10000), 0);
 	assert_int_equal(vm.mmu.stats.fills, 1);
+	assert_int_equal(vm.mmu.stats.prefetches, 15);
 	assert_int_equal(vm.mmu.stats.pf_exits, 1);
 	fake_vm_teardown(&vm);
 }

@@ -196,9 +196,14 @@ static void check_no_mmio_mapped(struct world *w)
 		uint64_t *t;
 		unsigned e;
 
-		if (!(sp->flags & SP_USED) || role_level(sp->role) != 1)
-			continue;
 		t = fake_p2v(&w->vm.host, sp->hpa);
+		if (!(sp->flags & SP_USED)) {       /* free pages are all zero */
+			for (e = 0; e < 512; e++)
+				assert_int_equal(t[e], 0);
+			continue;
+		}
+		if (role_level(sp->role) != 1)
+			continue;
 		for (e = 0; e < 512; e++) {
 			if (!(t[e] & PTE_P))
 				continue;

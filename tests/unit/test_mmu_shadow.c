@@ -99,6 +99,49 @@ static void read_fill_is_read_only_until_dirty(void **state)
 	assert_int_equal(gpt_get(&g, gpt_entry(&g, la, 2, 0)) & (PTE_A | PTE_D), PTE_A);
 }
 
+static void fill_prefetches_neighbours_the_guest_allows(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000;
+	unsigned i;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	for (i = 0; i < 20; i++)
+		gpt_map(&g, la + i * 4096, 0x800000 + i * 4096, 1, PTE_RW | PTE_US, TBL_ALL);
+	/* neighbours: 1 accessed+dirty, 2 accessed, 3 not accessed,
+	 * 4 accessed but MMIO, 5 accessed supervisor-only, 17 outside the block */
+	gpt_set(&g, gpt_entry(&g, la + 1 * 4096, 1, 0), 0x801000 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
+	gpt_set(&g, gpt_entry(&g, la + 2 * 4096, 1, 0), 0x802000 | PTE_P | PTE_RW | PTE_US | PTE_A);
+	gpt_set(&g, gpt_entry(&g, la + 4 * 4096, 1, 0), 0xfee00000 | PTE_P | PTE_RW | PTE_A | PTE_D);
+	gpt_set(&g, gpt_entry(&g, la + 5 * 4096, 1, 0), 0x805000 | PTE_P | PTE_RW | PTE_A | PTE_D);
+	gpt_set(&g, gpt_entry(&g, la + 17 * 4096, 1, 0), 0x811000 | PTE_P | PTE_RW | PTE_A | PTE_D);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(la + 4096, &gs) & (PTE_ADDR_MASK | PTE_P | PTE_RW | PTE_US),
+			 (FAKE_RAM_HPA + 0x801000) | PTE_P | PTE_RW | PTE_US);
+	assert_int_equal(leaf_of(la + 2 * 4096, &gs) & (PTE_P | PTE_RW | PTE_US), PTE_P | PTE_US);
+	assert_int_equal(leaf_of(la + 3 * 4096, &gs), 0);
+	assert_int_equal(leaf_of(la + 4 * 4096, &gs), 0);
+	assert_int_equal(leaf_of(la + 5 * 4096, &gs) & (PTE_P | PTE_RW | PTE_US), PTE_P | PTE_RW);
+	assert_int_equal(leaf_of(la + 17 * 4096, &gs), 0);
+	assert_int_equal(vm.mmu.stats.prefetches, 3);
+	/* nothing the guest forbids became possible */
+	assert_int_equal(gpt_access(&vm, &gs, la + 5 * 4096, WALK_USER, &out), MMU_INJECT_PF);
+	assert_int_equal(gpt_access(&vm, &gs, la + 2 * 4096, WALK_USER | WALK_WRITE, &out), MMU_FIXED);
+	assert_true(gpt_get(&g, gpt_entry(&g, la + 2 * 4096, 1, 0)) & PTE_D);
+	/* a 2 MiB page: the whole aligned block of 16 frames comes at once */
+	gpt_map(&g, 0x40000000, 0x600000, 2, PTE_RW | PTE_A | PTE_D, TBL_ALL);
+	assert_int_equal(gpt_access(&vm, &gs, 0x40005000, WALK_WRITE, &out), MMU_FIXED);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(leaf_of(0x40000000 + i * 4096, &gs) & (PTE_ADDR_MASK | PTE_RW),
+				 (FAKE_RAM_HPA + 0x600000 + i * 4096) | PTE_RW);
+	assert_int_equal(leaf_of(0x40010000, &gs), 0);
+}
+
 static void guest_faults_are_reflected_untouched(void **state)
 {
 	struct gpt g;
@@ -800,6 +843,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(fills_every_mode_and_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_fill_is_read_only_until_dirty, setup, teardown),
+		cmocka_unit_test_setup_teardown(fill_prefetches_neighbours_the_guest_allows, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_faults_are_reflected_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(table_writes_are_emulated_and_tracked, setup, teardown),
 		cmocka_unit_test_setup_teardown(pte_writes_prefetch_what_the_cpu_could_use, setup, teardown),
