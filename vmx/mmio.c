@@ -199,7 +199,7 @@ static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 	struct fxsave_area fx;
 	load_ctx(v, &c, &fx);
 	c.rip += skip;
-	int st = emul_step(&c, &r);
+	int st = emul_step_cached(&c, &v->icache, &r);
 	switch (st) {
 	case EMUL_DONE:
 	case EMUL_RESTART:

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "vmx/vmx_defs.h"
+#include "emul/emul.h"
 
 /* Register numbers in x86 encoding order (ModRM/exit-qualification order). */
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
@@ -45,6 +46,10 @@ struct vcpu {
 
 	uint64_t exits;
 	uint64_t exits_by_reason[EXIT_REASON_MAX];
+
+	/* Decoded instructions of recent emulations: a driver hitting one
+	 * register from one instruction decodes it once (vmx/mmio.c). */
+	struct emul_icache icache;
 
 	/* Event delivery and time (vmx/events.c). */
 	uint32_t pin_ctls, cpu_ctls;	/* cached control fields */

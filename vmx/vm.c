@@ -39,6 +39,7 @@ struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why
 	vm->id = id;
 	snprintf(vm->name, sizeof(vm->name), "vm%d", id);
 	vm->vcpu.vm = vm;
+	emul_icache_init(&vm->vcpu.icache);
 	vm->plat = &platforms[id];
 	vm->mem = &memories[id];
 	if (!gmem_init(vm->mem, ram, pool_pages, why))
