@@ -16,3 +16,9 @@ test_mmu_shadow_DEPS := $(MMU_SRCS)
 
 UNIT_TESTS += test_mmu_random
 test_mmu_random_DEPS := $(MMU_SRCS)
+
+# Compile mmu/ with the hypervisor's freestanding flags only (the full image
+# needs the rest of the tree): `make mmu-hv-check`.
+MMU_HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(MMU_SRCS))
+.PHONY: mmu-hv-check
+mmu-hv-check: $(MMU_HV_OBJS)

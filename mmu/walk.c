@@ -246,7 +246,7 @@ static int walk_once(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 {
 	const struct paging_format *f = paging_format(c->mode);
 	const struct memslot *last = NULL;
-	uint64_t table, e, common = rsvd_common(c);
+	uint64_t table, e = 0, common = rsvd_common(c);
 	uint32_t rights = ACC_ALL;
 	int level, r;
 
@@ -268,7 +268,7 @@ static int walk_once(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 			break;
 		table = table_addr(c, e);
 	}
-	set_leaf(c, level, la, t->e[level], w);
+	set_leaf(c, level, la, e, w);
 	w->access = (uint8_t)rights;
 	if (!rights_allow(c, acc, rights))
 		return fault(c, acc, true, false, w);
