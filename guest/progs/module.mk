@@ -22,7 +22,7 @@ GUEST_PROGS += $(GP_NAMES)
 
 # Extra sources per program (beside guest/progs/<name>.c).
 GP_test-exits_SRCS := $(GP_DIR)/test-exits-insns.S
-GP_test-emul-mmio_SRCS := $(GP_DIR)/emul-cases.S
+GP_test-emul-mmio_SRCS := $(GP_DIR)/emul-cases.S $(GP_DIR)/emul-cases64.S
 $(foreach p,$(GP_PAGING),$(eval GP_$(p)_SRCS := $(GP_DIR)/paging-suite.c $(GP_DIR)/paging-insns.S))
 
 GP_CFLAGS := -m32 -std=gnu11 -ffreestanding -fno-pic -fno-pie -nostdlib -static \

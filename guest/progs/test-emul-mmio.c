@@ -14,11 +14,18 @@
  * On bare QEMU run with `-device pc-testdev`; the forced-emulation half
  * needs Shade. With neither available every case is skipped (status 2).
  *
+ * The 64-bit cases (emul-cases64.S: REX, 64-bit operands, RIP-relative,
+ * moffs64, CMPXCHG16B) run the same way with 4-level paging on, their
+ * memory mapped at 0x40000200 (RAM) and 0x40001200 (pc-testdev's page):
+ * "emul64-mmio-<case>", "emul64-fep-<case>".
+ *
  * Command line (Multiboot): skip=CASE,CASE,... leaves cases out (printed
  * as SKIP), for triage when one instruction stops the VM; only=PREFIX runs
  * the cases whose name starts with PREFIX.
  */
 #include "guest.h"
+#include "paging.h"
+#include "longmode.h"
 
 #define MMIO_BASE   0xff000100u         /* pc-testdev iomem + 0x100 */
 #define BUF_SIZE    64u
@@ -28,7 +35,7 @@
 #define DEFINED_FLAGS 0x8d5u            /* CF PF AF ZF SF OF */
 
 enum { S_PTRS = 1, S_M2R = 2, S_R2M = 3, S_DI_RAM = 4, S_PTR_MASK = 0xf,
-       S_SSE = 0x100, S_CR0 = 0x200, S_CODEPTR = 0x400 };
+       S_SSE = 0x100, S_CR0 = 0x200, S_CODEPTR = 0x400, S_CX16 = 0x800 };
 
 struct emu_state {
 	uint32_t eax, ebx, ecx, edx, esi, edi, eflags, base;
@@ -57,6 +64,7 @@ struct outcome {
 };
 
 static uint8_t ram_buf[2][BUF_SIZE] __attribute__((aligned(64)));
+static bool have_cx16;
 static uint8_t scratch[2][BUF_SIZE] __attribute__((aligned(64)));
 static struct input inputs[NUM_INPUTS];
 static bool have_sse;
@@ -337,6 +345,198 @@ static void run_side(bool forced)
 	}
 }
 
+/* ---- the 64-bit cases ------------------------------------------------------- */
+
+#define EMU64_RAM_PAGE  0x40000000u
+#define EMU64_MMIO_PAGE 0x40001000u
+#define EMU64_OFF       0x200u
+#define MMIO_PAGE_PA    0xff000000u
+
+struct emu_state64 {
+	uint64_t r[14];         /* rax rbx rcx rdx rsi rdi r8..r15 */
+	uint64_t rflags, base;
+};
+
+struct emul_case64 {
+	uint32_t native, forced, mmio_native;   /* 64-bit code */
+	const char *name;
+	uint32_t flags_mask;
+	uint32_t setup;
+};
+
+extern const struct emul_case64 __emul_cases64_start[], __emul_cases64_end[];
+
+struct outcome64 {
+	struct emu_state64 st;
+	struct fault f;
+	uint8_t mem[BUF_SIZE], other[BUF_SIZE];
+};
+
+struct call64 {
+	uint32_t fn;
+	struct emu_state64 *st;
+};
+
+static void do_call64(void *p)
+{
+	struct call64 *c = p;
+
+	lm_call64((uint64_t (*)(uint64_t))c->fn, (uint32_t)c->st);
+}
+
+static uint64_t normalize64(uint64_t v, uint32_t base, uint32_t other)
+{
+	if (v - base < BUF_SIZE)
+		return 0xb0000000u + (v - base);
+	if (v - other < BUF_SIZE)
+		return 0xc0000000u + (v - other);
+	return v;
+}
+
+static void run64(const struct emul_case64 *c, uint32_t fn, uint32_t base,
+		  uint8_t *other, const struct input *in, struct outcome64 *out)
+{
+	struct call64 call = { fn, &out->st };
+
+	put(base, in->mem);
+	put((uint32_t)other, in->other);
+	for (unsigned k = 0; k < 14; k++)
+		out->st.r[k] = (uint64_t)in->regs[k % 6] << 32 |
+			       in->regs[(k + 1) % 6];
+	out->st.rflags = (in->eflags & DEFINED_FLAGS) | 2;
+	out->st.base = base;
+	switch (c->setup & S_PTR_MASK) {
+	case S_PTRS:
+		out->st.r[4] = base + 8, out->st.r[5] = base + 24;
+		out->st.r[2] &= 3;
+		break;
+	case S_DI_RAM:
+		out->st.r[5] = (uint32_t)other;
+		break;
+	}
+	fault_run(do_call64, &call, &out->f);
+	get(base, out->mem);
+	get((uint32_t)other, out->other);
+	for (unsigned k = 0; k < 14; k++)
+		out->st.r[k] = normalize64(out->st.r[k], base, (uint32_t)other);
+	out->st.rflags &= c->flags_mask;
+}
+
+static bool same64(const struct outcome64 *a, const struct outcome64 *b,
+		   const struct emul_case64 *c, const char *side,
+		   unsigned input, unsigned *reports)
+{
+	bool ok = true;
+
+	if (a->f.vector != b->f.vector || a->f.error != b->f.error ||
+	    a->f.eip != b->f.eip) {
+		if ((*reports)++ < MAX_REPORTS)
+			printf("  %s %s input %u: exception %x/%x at %x, "
+			       "CPU %x/%x at %x\n", side, c->name, input,
+			       b->f.vector, b->f.error, b->f.eip, a->f.vector,
+			       a->f.error, a->f.eip);
+		return false;
+	}
+	for (unsigned k = 0; a->f.vector == FAULT_NONE && k < 15; k++) {
+		uint64_t x = k < 14 ? a->st.r[k] : a->st.rflags;
+		uint64_t y = k < 14 ? b->st.r[k] : b->st.rflags;
+
+		if (x != y) {
+			ok = false;
+			if ((*reports)++ < MAX_REPORTS)
+				printf("  %s %s input %u: reg %u %llx, CPU %llx\n",
+				       side, c->name, input, k, y, x);
+		}
+	}
+	if (memcmp(a->mem, b->mem, BUF_SIZE) ||
+	    memcmp(a->other, b->other, BUF_SIZE)) {
+		ok = false;
+		if ((*reports)++ < MAX_REPORTS)
+			printf("  %s %s input %u: memory differs\n", side,
+			       c->name, input);
+	}
+	return ok;
+}
+
+static bool compare64(const struct emul_case64 *c, bool forced)
+{
+	const char *side = forced ? "fep64" : "mmio64";
+	unsigned reports = 0;
+	bool ok = true;
+
+	for (unsigned i = 0; i < NUM_INPUTS; i++) {
+		struct outcome64 ref, got;
+
+		run64(c, c->native, EMU64_RAM_PAGE + EMU64_OFF, scratch[0],
+		      &inputs[i], &ref);
+		if (forced) {
+			run64(c, c->forced, EMU64_RAM_PAGE + EMU64_OFF,
+			      scratch[1], &inputs[i], &got);
+			got.f.eip = ref.f.eip;
+			if (c->setup & S_CODEPTR) {
+				memcpy(got.mem, ref.mem, BUF_SIZE);
+				memcpy(got.other, ref.other, BUF_SIZE);
+			}
+		} else {
+			run64(c, c->mmio_native, EMU64_MMIO_PAGE + EMU64_OFF,
+			      scratch[1], &inputs[i], &got);
+		}
+		ok = same64(&ref, &got, c, side, i, &reports) && ok;
+	}
+	return ok;
+}
+
+static void run_side64(bool forced)
+{
+	char name[64];
+
+	for (const struct emul_case64 *c = __emul_cases64_start;
+	     c < __emul_cases64_end; c++) {
+		snprintf(name, sizeof(name), "emul64-%s-%s",
+			 forced ? "fep" : "mmio", c->name);
+		if (((c->setup & S_SSE) && !have_sse) ||
+		    ((c->setup & S_CX16) && !have_cx16)) {
+			skip(name, "CPU feature missing");
+			continue;
+		}
+		if (skipped_by_cmdline(c->name)) {
+			skip(name, "command line");
+			continue;
+		}
+		check(compare64(c, forced), name);
+	}
+}
+
+static void run_64(bool mmio, bool fep)
+{
+	struct aspace as;
+	uint32_t ram = 0;
+
+	if (!(cpuid(0x80000001).edx & (1u << 29))) {
+		skip("emul64", "no long mode");
+		return;
+	}
+	have_cx16 = cpuid(1).ecx & (1u << 13);
+	pg_pool_reset();
+	if (!pg_init(&as, PG_MODE_4LEVEL) ||
+	    !pg_identity(&as, 0, 0x01000000, PTE_P | PTE_W) ||
+	    !(ram = pg_alloc_page()) ||
+	    !pg_map(&as, EMU64_RAM_PAGE, ram, 0, PTE_P | PTE_W) ||
+	    !pg_map(&as, EMU64_MMIO_PAGE, MMIO_PAGE_PA, 0,
+		    PTE_P | PTE_W | PTE_PCD | PTE_PWT)) {
+		check(false, "emul64-setup");
+		return;
+	}
+	pg_enable(&as);
+	printf("test-emul-mmio: %u 64-bit cases, 4-level paging\n",
+	       (unsigned)(__emul_cases64_end - __emul_cases64_start));
+	if (mmio)
+		run_side64(false);
+	if (fep)
+		run_side64(true);
+	pg_disable();
+}
+
 int guest_main(void)
 {
 	bool mmio = mmio_ram_present(), fep = fep_available();
@@ -358,5 +558,6 @@ int guest_main(void)
 		run_side(true);
 	else
 		skip("emul-fep", "forced emulation is off or not Shade");
+	run_64(mmio, fep);
 	return report_done();
 }
