@@ -291,7 +291,7 @@ CASEM stack64_call_ret, F_ALL, S_CODEPTR
 	\fep
 	jmp *8(%rbp)
 	ud2
-1:
+1:	mov $0, %eax                    /* the label's address differs per copy */
 .endm
 CASEM jmp_ind64, F_ALL, S_CODEPTR
 .macro body_call_ind64 fep
