@@ -787,6 +787,78 @@ static void test_prot_far(void **s)
 	assert_int_equal(RUN(0xcb), EMUL_UNSUPPORTED);
 }
 
+static void test_16bit_details(void **s)
+{
+	(void)s;
+	/* rep movsw with SI wrapping at 64K: the 2nd word comes from DS:0 */
+	reset(EMUL_MODE_REAL);
+	ctx.seg[EMUL_DS].base = 0;
+	ctx.seg[EMUL_ES].base = 0x4000;
+	ram[0xfffe] = 0x11;
+	ram[0xffff] = 0x22;
+	ram[0] = 0x33;
+	ram[1] = 0x44;
+	ctx.gpr[EMUL_RSI] = 0xabcdfffe;
+	ctx.gpr[EMUL_RDI] = 0x10;
+	ctx.gpr[EMUL_RCX] = 0x77770002;
+	assert_int_equal(RUN(0xf3, 0xa5), EMUL_DONE);
+	assert_int_equal(ram[0x4010], 0x11);
+	assert_int_equal(ram[0x4012], 0x33);
+	assert_int_equal(ram[0x4013], 0x44);
+	assert_int_equal(ctx.gpr[EMUL_RSI], 0xabcd0002);       /* only SI moved */
+	assert_int_equal(ctx.gpr[EMUL_RCX], 0x77770000);       /* only CX counted */
+	/* a word at DS:ffff exceeds the 64K limit: #GP(0) */
+	reset(EMUL_MODE_REAL);
+	ctx.gpr[EMUL_RSI] = 0xffff;
+	ctx.gpr[EMUL_RCX] = 1;
+	expect_exc(RUN(0xf3, 0xa5), EMUL_GP, 0);
+	/* 66 in real mode: 32-bit operand */
+	reset(EMUL_MODE_REAL);
+	ctx.gpr[EMUL_RBX] = 0x100;
+	ctx.gpr[EMUL_RAX] = 0x12345678;
+	assert_int_equal(RUN(0x66, 0x89, 0x07), EMUL_DONE);
+	assert_int_equal(ram[0x103], 0x12);
+	/* 67 in real mode: 32-bit addressing, still limited to 64K */
+	reset(EMUL_MODE_REAL);
+	ctx.gpr[EMUL_RAX] = 0x10000;
+	expect_exc(RUN(0x67, 0x88, 0x00), EMUL_GP, 0);
+	ctx.gpr[EMUL_RAX] = 0xfff0;
+	ctx.gpr[EMUL_RBX] = 0x5a;
+	assert_int_equal(RUN(0x67, 0x88, 0x18), EMUL_DONE);
+	assert_int_equal(ram[0xfff0], 0x5a);
+	/* near call/ret in real mode: 16-bit IP and SP */
+	reset(EMUL_MODE_REAL);
+	ctx.gpr[EMUL_RSP] = 0x12340100;
+	assert_int_equal(RUN(0xe8, 0x00, 0x10), EMUL_DONE);   /* call +0x1000 */
+	assert_int_equal(ctx.rip, CODE + 3 + 0x1000);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x123400fe);
+	assert_int_equal(ram[0xfe] | ram[0xff] << 8, CODE + 3);
+	/* IP wraps at 64K */
+	reset(EMUL_MODE_REAL);
+	ctx.gpr[EMUL_RSP] = 0x100;
+	assert_int_equal(RUN(0xe8, 0x00, 0xf0), EMUL_DONE);   /* call -0x1000 */
+	assert_int_equal(ctx.rip, (CODE + 3 - 0x1000) & 0xffff);
+	/* 16-bit protected mode: enter 4, 0 / leave with a 16-bit stack */
+	reset(EMUL_MODE_PROT16);
+	ctx.gpr[EMUL_RSP] = 0x800;
+	ctx.gpr[EMUL_RBP] = 0x1234;
+	assert_int_equal(RUN(0xc8, 0x04, 0x00, 0x00), EMUL_DONE);
+	assert_int_equal(ctx.gpr[EMUL_RBP], 0x7fe);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x7fa);
+	assert_int_equal(ram[0x7fe] | ram[0x7ff] << 8, 0x1234);
+	assert_int_equal(RUN(0xc9), EMUL_DONE);
+	assert_int_equal(ctx.gpr[EMUL_RBP], 0x1234);
+	assert_int_equal(ctx.gpr[EMUL_RSP], 0x800);
+	/* compatibility mode with a 16-bit code segment: [bp+di] uses SS */
+	reset(EMUL_MODE_COMPAT16);
+	ctx.seg[EMUL_SS].base = 0x3000;
+	ctx.gpr[EMUL_RBP] = 0x10;
+	ctx.gpr[EMUL_RDI] = 0x1;
+	ctx.gpr[EMUL_RAX] = 0xbeef;
+	assert_int_equal(RUN(0x89, 0x03), EMUL_DONE);          /* mov [bp+di], ax */
+	assert_int_equal(ram[0x3011] | ram[0x3012] << 8, 0xbeef);
+}
+
 static void test_mode_of(void **s)
 {
 	(void)s;
@@ -874,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_prot32_stack_and_branches),
 		cmocka_unit_test(test_real_mode_far),
 		cmocka_unit_test(test_prot_far),
+		cmocka_unit_test(test_16bit_details),
 		cmocka_unit_test(test_mode_of),
 		cmocka_unit_test(test_cmov_bsf_details),
 		cmocka_unit_test(test_icache),
