@@ -546,6 +546,8 @@ int guest_main(void)
 
 	make_inputs();
 	enable_sse();
+	printf("test-emul-mmio: cr0=%08x cr4=%08x sse=%d\n", read_cr0(),
+	       read_cr4(), have_sse);
 	printf("test-emul-mmio: %u cases; MMIO RAM at 0x%x: %s; forced "
 	       "emulation: %s\n",
 	       (unsigned)(__emul_cases_end - __emul_cases_start), MMIO_BASE,
