@@ -48,12 +48,6 @@ LABEL insn_bad_selector_at
 	mov %eax, %ds
 	ret
 
-/* #GP(vector*8+2): INT 0x80 with only 32 IDT entries; the IDT bit (1) is
- * set in the error code. */
-FN insn_int80
-LABEL insn_int80_at
-	int $0x80
-	ret
 
 /* #OF: INTO with OF set is a trap (32-bit mode only). */
 FN insn_into
@@ -131,6 +125,13 @@ FN user_cpuid
 FN user_rdmsr
 	mov $0x174, %ecx
 	rdmsr
+	int3
+
+/* INT 0x80 at CPL 3 through a DPL-0 gate: #GP(0x80 * 8 + 2), the IDT bit
+ * set in the error code (SDM Vol. 3A 6.12.1.1, 6.13). */
+FN user_int80
+LABEL user_int80_at
+	int $0x80
 	int3
 
 /* IN with CPL > IOPL and no I/O bitmap: #GP(0), also before any exit. */

@@ -364,10 +364,10 @@ static void test_cr0_pg_without_pe(void)
 /* ---- Exceptions reach the guest's IDT -------------------------------- */
 
 extern char insn_div0_at[], insn_int3_next[], insn_ud2_at[];
-extern char insn_bad_selector_at[], insn_int80_at[], insn_into_next[];
+extern char insn_bad_selector_at[], insn_into_next[];
 extern char insn_single_step_next[];
 void insn_div0(void *), insn_int3(void *), insn_ud2(void *);
-void insn_bad_selector(void *), insn_int80(void *), insn_into(void *);
+void insn_bad_selector(void *), insn_into(void *);
 void insn_single_step(void *);
 
 static void check_exc(void (*fn)(void *), uint32_t vector, uint32_t error,
@@ -391,8 +391,6 @@ static void test_exceptions(void)
 	check_exc(insn_ud2, EXC_UD, 0, insn_ud2_at, "exc-ud");
 	check_exc(insn_bad_selector, EXC_GP, 0x1000, insn_bad_selector_at,
 		  "exc-gp-selector");
-	check_exc(insn_int80, EXC_GP, 0x80 * 8 + 2, insn_int80_at,
-		  "exc-gp-idt-error-code");
 	check_exc(insn_into, EXC_OF, 0, insn_into_next, "exc-of");
 	check_exc(insn_single_step, EXC_DB, 0, insn_single_step_next,
 		  "exc-db-single-step");
@@ -401,7 +399,7 @@ static void test_exceptions(void)
 /* ---- CPL 3 ------------------------------------------------------------ */
 
 extern char user_vmcall[], user_vmcall_at[], user_cpuid[], user_rdmsr[];
-extern char user_in[];
+extern char user_in[], user_int80[], user_int80_at[];
 
 static void check_cpl3(const void *stub, uint32_t vector, const char *name)
 {
@@ -428,6 +426,13 @@ static void test_cpl3(void)
 		check_cpl3(user_cpuid, FAULT_NONE, "cpuid-cpl3");
 	else
 		skip("cpuid-cpl3", "leaf 0x40000000 is Shade's");
+	run_at_cpl3(user_int80, 0, &f);
+	if (f.vector != EXC_GP || f.error != 0x80 * 8 + 2 ||
+	    f.eip != (uint32_t)user_int80_at)
+		printf("  exc-gp-idt-error-code: vector=%x error=%x eip=%08x\n",
+		       f.vector, f.error, f.eip);
+	check(f.vector == EXC_GP && f.error == 0x80 * 8 + 2 &&
+	      f.eip == (uint32_t)user_int80_at, "exc-gp-idt-error-code");
 	check_cpl3(user_rdmsr, EXC_GP, "msr-cpl3-gp");
 	check_cpl3(user_in, EXC_GP, "io-cpl3-gp");
 }

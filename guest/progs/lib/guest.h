@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "hypercall.h"
 #include "idt.h"
+#include "irq.h"
 #include "multiboot.h"
 #include "printf.h"
 #include "report.h"

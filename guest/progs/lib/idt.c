@@ -10,8 +10,11 @@
 #include "printf.h"
 #include "exit.h"
 #include "cpu.h"
+#include "irq.h"
 
-#define NUM_VECTORS 32
+#define NUM_VECTORS 256
+#define NUM_EXCEPTIONS 32
+#define IRQ_STUB_SIZE 16
 #define GATE_INT32 0x8e         /* present, DPL 0, 32-bit interrupt gate */
 #define GATE_DPL3  0x60
 
@@ -28,10 +31,11 @@ struct idt_desc {
 	uint32_t base;
 } __attribute__((packed));
 
-extern const uint32_t isr_table[NUM_VECTORS];
+extern const uint32_t isr_table[NUM_EXCEPTIONS];
+extern const char irq_stubs[];
 
 static struct idt_gate idt[NUM_VECTORS] __attribute__((aligned(8)));
-static exc_handler_t handlers[NUM_VECTORS];
+static exc_handler_t handlers[NUM_EXCEPTIONS];
 static int nesting;
 
 static void load_idt(const void *base, uint16_t limit)
@@ -44,7 +48,9 @@ static void load_idt(const void *base, uint16_t limit)
 void idt_init(void)
 {
 	for (unsigned v = 0; v < NUM_VECTORS; v++) {
-		uint32_t off = isr_table[v];
+		uint32_t off = v < NUM_EXCEPTIONS ? isr_table[v] :
+			       (uint32_t)irq_stubs + (v - NUM_EXCEPTIONS) *
+			       IRQ_STUB_SIZE;
 		bool user = v == EXC_BP || v == EXC_OF;
 
 		idt[v] = (struct idt_gate){
@@ -63,7 +69,7 @@ void idt_load_empty(void)
 
 void idt_set_handler(unsigned vector, exc_handler_t fn)
 {
-	if (vector < NUM_VECTORS)
+	if (vector < NUM_EXCEPTIONS)
 		handlers[vector] = fn;
 }
 
@@ -83,6 +89,10 @@ void exception_dispatch(struct exc_frame *f)
 {
 	uint32_t cr2 = f->vector == EXC_PF ? read_cr2() : 0;
 
+	if (f->vector >= NUM_EXCEPTIONS) {
+		irq_dispatch(f);
+		return;
+	}
 	if (handlers[f->vector] && handlers[f->vector](f))
 		return;
 	if (fault_armed)

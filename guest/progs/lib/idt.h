@@ -1,4 +1,5 @@
-/* The guest's IDT: handlers for the 32 exception vectors. */
+/* The guest's IDT: handlers for the 32 exception vectors, and stubs for
+ * vectors 32..255 that go to irq.h's handlers. */
 #ifndef GUEST_IDT_H
 #define GUEST_IDT_H
 

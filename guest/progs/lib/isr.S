@@ -53,6 +53,7 @@ STUB_ERR   29
 STUB_ERR   30
 STUB_NOERR 31
 
+	.globl isr_common
 isr_common:
 	pusha
 	cld

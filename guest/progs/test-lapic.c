@@ -1,0 +1,120 @@
+/*
+ * test-lapic: the local APIC in xAPIC mode (issue 5): version, TPR/PPR,
+ * SVR, the timer in one-shot and periodic mode, a self-IPI with its IRR
+ * and ISR bits, EOI, and TPR holding back a lower-class interrupt
+ * (SDM Vol. 3A chapter 11). The 8259A stays fully masked.
+ */
+#include "guest.h"
+#include "lapic.h"
+#include "pic.h"
+
+#define VEC_TIMER    0x40
+#define VEC_IPI      0x41
+#define VEC_SPURIOUS 0xff
+#define ICR_SELF     (1u << 18)         /* destination shorthand: self */
+
+static volatile bool isr_in_handler;
+
+static void on_timer(struct exc_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
+static void on_ipi(struct exc_frame *f)
+{
+	(void)f;
+	isr_in_handler = lapic_bit(LAPIC_ISR, VEC_IPI);
+	lapic_eoi();
+}
+
+static void test_registers(void)
+{
+	uint32_t v = lapic_read(LAPIC_VERSION);
+
+	printf("test-lapic: id=%x version=%x\n", lapic_read(LAPIC_ID), v);
+	check((v & 0xff) >= 0x10 && ((v >> 16) & 0xff) >= 3,
+	      "lapic-version-integrated");
+	lapic_enable(VEC_SPURIOUS);
+	check((lapic_read(LAPIC_SVR) & 0x1ff) == (SVR_ENABLE | VEC_SPURIOUS),
+	      "lapic-svr-enable");
+	lapic_write(LAPIC_TPR, 0x30);
+	check_eq(lapic_read(LAPIC_TPR) & 0xff, 0x30, "lapic-tpr-readback");
+	check_eq(lapic_read(LAPIC_PPR) & 0xf0, 0x30, "lapic-ppr-follows-tpr");
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_ESR, 0);
+	check_eq(lapic_read(LAPIC_ESR), 0, "lapic-esr-clear");
+}
+
+static void test_timer(void)
+{
+	lapic_write(LAPIC_TIMER_DIV, 0x3);      /* divide by 16 */
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER);
+	irq_reset_counts();
+	lapic_write(LAPIC_TIMER_INIT, 20000);
+	irq_wait();
+	check_eq(irq_count(VEC_TIMER), 1, "lapic-timer-oneshot-fires");
+	check_eq(lapic_read(LAPIC_TIMER_CUR), 0, "lapic-timer-oneshot-ends-at-0");
+
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_PERIODIC);
+	lapic_write(LAPIC_TIMER_INIT, 20000);
+	for (int i = 0; i < 5; i++)
+		irq_wait();
+	check_eq(irq_count(VEC_TIMER), 6, "lapic-timer-periodic-fires");
+	check(lapic_read(LAPIC_TIMER_CUR) != 0, "lapic-timer-periodic-reloads");
+	lapic_write(LAPIC_LVT_TIMER, VEC_TIMER | LVT_MASKED);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	check_eq(irq_unhandled(), 0, "lapic-no-stray-vectors");
+}
+
+static void spin_with_interrupts(void)
+{
+	irq_enable();
+	for (volatile int i = 0; i < 1000; i++)
+		;
+	irq_disable();
+}
+
+static void test_self_ipi(void)
+{
+	irq_reset_counts();
+	lapic_write(LAPIC_ICR_HI, 0);
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_IPI);
+	check(lapic_bit(LAPIC_IRR, VEC_IPI), "lapic-self-ipi-pending-in-irr");
+	spin_with_interrupts();
+	check_eq(irq_count(VEC_IPI), 1, "lapic-self-ipi-delivered");
+	check(isr_in_handler, "lapic-isr-set-in-handler");
+	check(!lapic_bit(LAPIC_ISR, VEC_IPI), "lapic-isr-clear-after-eoi");
+
+	/* TPR class 5 holds back vector 0x41 (class 4) (SDM 3A 11.8.3.1). */
+	lapic_write(LAPIC_TPR, 0x50);
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_IPI);
+	spin_with_interrupts();
+	check_eq(irq_count(VEC_IPI), 1, "lapic-tpr-holds-back");
+	lapic_write(LAPIC_TPR, 0);
+	spin_with_interrupts();
+	check_eq(irq_count(VEC_IPI), 2, "lapic-tpr-lowered-delivers");
+}
+
+int guest_main(void)
+{
+	uint64_t base = 0;
+
+	if (!(cpuid(1).edx & (1u << 9))) {
+		skip("lapic", "no local APIC in CPUID");
+		return report_done();
+	}
+	rdmsr_safe(0x1b, &base, NULL);
+	if ((base & 0xfffff000u) != LAPIC_BASE || !(base & (1u << 11))) {
+		printf("test-lapic: IA32_APIC_BASE=0x%llx\n", base);
+		skip("lapic", "APIC disabled or moved");
+		return report_done();
+	}
+	pic_init(0x20);                 /* masks every 8259A line */
+	irq_set_handler(VEC_TIMER, on_timer);
+	irq_set_handler(VEC_IPI, on_ipi);
+	test_registers();
+	test_timer();
+	test_self_ipi();
+	return report_done();
+}

@@ -1,0 +1,121 @@
+/*
+ * test-pic-pit: the 8259A PIC pair and the 8254 PIT channel 0 (issue 5):
+ * initialisation (ICW1-4) and the mask register, IRQ 0 delivered at the
+ * programmed vector, ISR set in the handler and cleared by EOI, IRR
+ * pending while masked and delivered on unmask, PIT mode 2 (periodic) and
+ * mode 0 (one shot), the latch command. Runs on bare QEMU/Bochs too.
+ */
+#include "guest.h"
+#include "pic.h"
+#include "pit.h"
+
+#define VEC_TIMER (PIC_VECTOR_BASE + 0)
+#define PIT_1KHZ  (PIT_HZ / 1000)
+
+static volatile uint32_t ticks;
+static volatile bool isr_seen_in_handler;
+
+static void on_timer(struct exc_frame *f)
+{
+	(void)f;
+	ticks++;
+	isr_seen_in_handler = pic_isr() & 1;
+	pic_eoi(0);
+}
+
+/* Wait for `wraps` reloads of channel 0 (its count jumps up), with
+ * interrupts as they are; bounded. */
+static bool wait_pit_wraps(unsigned wraps)
+{
+	uint16_t last = pit_read();
+
+	for (uint32_t i = 0; wraps && i < 50000000; i++) {
+		uint16_t now = pit_read();
+
+		if (now > last)
+			wraps--;
+		last = now;
+	}
+	return wraps == 0;
+}
+
+static void test_counting(void)
+{
+	uint16_t a, b;
+
+	pit_periodic(0xffff);
+	a = pit_read();
+	for (volatile int i = 0; i < 2000; i++)
+		;
+	b = pit_read();
+	if (a == b)
+		printf("  pit count stayed at %u\n", a);
+	check(a != b, "pit-latch-counts-down");
+}
+
+static void test_periodic(void)
+{
+	pit_periodic(PIT_1KHZ);
+	ticks = 0;
+	pic_unmask(0);
+	for (int i = 0; i < 10; i++)
+		irq_wait();
+	check_eq(ticks, 10, "pic-pit-irq0-ten-ticks");
+	check_eq(irq_count(VEC_TIMER), 10, "pic-irq0-vector");
+	check(isr_seen_in_handler, "pic-isr-set-in-handler");
+	check(!(pic_isr() & 1), "pic-isr-clear-after-eoi");
+	check_eq(irq_unhandled(), 0, "pic-no-stray-vectors");
+}
+
+static void test_masking(void)
+{
+	uint32_t before;
+	bool waited;
+
+	pic_mask(0);
+	check(pic_imr() & 1, "pic-imr-mask-bit");
+	before = ticks;
+	irq_enable();
+	waited = wait_pit_wraps(5);     /* 5 ms at 1 kHz */
+	irq_disable();
+	check(waited && ticks == before, "pic-masked-irq0-not-delivered");
+	check(pic_irr() & 1, "pic-irr-pending-while-masked");
+	pic_unmask(0);
+	irq_enable();
+	for (volatile int i = 0; i < 100 && ticks == before; i++)
+		;
+	irq_disable();
+	check(ticks > before, "pic-unmask-delivers-pending");
+}
+
+static void test_oneshot(void)
+{
+	bool waited;
+
+	pic_mask(0);
+	irq_disable();
+	pit_oneshot(2000);
+	ticks = 0;
+	pic_unmask(0);
+	irq_wait();
+	/* In mode 0 the counter wraps and goes on without a new interrupt. */
+	irq_enable();
+	waited = wait_pit_wraps(1);
+	irq_disable();
+	check(waited && ticks == 1, "pit-mode0-one-interrupt");
+	if (ticks != 1)
+		printf("  %u interrupts in mode 0\n", ticks);
+}
+
+int guest_main(void)
+{
+	pic_init(PIC_VECTOR_BASE);
+	check_eq(pic_imr(), 0xfffb, "pic-init-imr");
+	irq_set_handler(VEC_TIMER, on_timer);
+	test_counting();
+	test_periodic();
+	test_masking();
+	test_oneshot();
+	pic_mask(0);
+	return report_done();
+}
