@@ -184,7 +184,10 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	if (l.outcome == MMU_EMULATE) {
 		out->gpa = w->gpa;
 		m->stats.emulate_exits++;
-	} else {
+	} else if ((sp->role & ROLE_DIRECT) || w->was_accessed) {
+		/* A guest that pre-sets A bits (Linux does) gets its
+		 * neighbours mapped; one that leaves them to the CPU would
+		 * only make us look at entries we may not map. */
 		prefetch_around(m, idx, i);
 	}
 	return l.outcome;
@@ -227,7 +230,8 @@ bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 	struct walk_ctx c;
 	uint64_t gfn;
 
-	if (role_level(role) != 1 || (role & (ROLE_DIRECT | ROLE_SPECIAL)))
+	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) || role_level(role) != 1 ||
+	    (role & (ROLE_DIRECT | ROLE_SPECIAL)))
 		return false;
 	/* Field by field: a struct initializer would call memset. */
 	c.slots = m->slots;
@@ -240,8 +244,7 @@ bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 	c.smap = role & ROLE_SMAP;
 	c.gbpages = m->cfg.gbpages;
 	c.maxphyaddr = m->cfg.maxphyaddr;
-	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) ||
-	    walk_entry_reserved(&c, 1, gpte))
+	if (walk_entry_reserved(&c, 1, gpte))
 		return false;
 	rights = (role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	if (!(gpte & PTE_RW))
@@ -288,14 +291,19 @@ static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0)
 			half = 512 * ((sp->role >> ROLE_QUAD_SHIFT) & 1);
 	}
 	for (i = base; i < base + PREFETCH_SPAN; i++) {
+		uint64_t gpte;
+
 		if (i == i0 || (t[i] & PTE_P))
 			continue;
-		if (!gt)
+		if (!gt) {
 			prefetch_direct(m, idx, i);
-		else if (role_mode(sp->role) == PAGING_32)
-			shadow_prefetch(m, idx, i, ((const uint32_t *)gt)[half + i]);
-		else
-			shadow_prefetch(m, idx, i, ((const uint64_t *)gt)[i]);
+			continue;
+		}
+		gpte = role_mode(sp->role) == PAGING_32 ?
+		       ((const uint32_t *)gt)[half + i] : ((const uint64_t *)gt)[i];
+		/* the common "never accessed" case costs no call */
+		if ((gpte & (PTE_P | PTE_A)) == (PTE_P | PTE_A))
+			shadow_prefetch(m, idx, i, gpte);
 	}
 }
 

@@ -149,7 +149,8 @@ static void pin_root(struct mmu *m, uint32_t idx)
 	m->root = idx;
 	sp_get(m, idx)->flags |= SP_PINNED;
 	m->root_hpa = sp_get(m, idx)->hpa;
-	pool_fifo_touch(m, idx);
+	if (m->fifo_tail != idx)
+		pool_fifo_touch(m, idx);
 }
 
 int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,

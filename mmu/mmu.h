@@ -129,6 +129,7 @@ struct mmu {
 	uint64_t meta_hpa[MMU_META_CHUNKS];
 	void *meta[MMU_META_CHUNKS];
 	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0;
+	uint64_t linear_hpa;              /* if nonzero: sp i is at linear_hpa + i*4K */
 	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */
 	uint32_t nfree;
 	uint32_t fifo_head, fifo_tail;    /* in-use pages, oldest first */

@@ -47,10 +47,18 @@ uint32_t *pool_bucket(const struct mmu *m, uint64_t key)
 	return u32_slot(m, m->bucket_chunk0, hash64(key, m->nbuckets));
 }
 
-/* hpa -> descriptor: open addressing, filled once at init. */
+/* hpa -> descriptor: arithmetic when the host gave the pool as one run of
+ * ascending pages (the usual case: its allocator hands out lowest first),
+ * else open addressing, filled once at init. */
 uint32_t sp_of_hpa(const struct mmu *m, uint64_t hpa)
 {
-	uint32_t h = hash64(hpa >> 12, m->nhidx), n;
+	uint32_t h, n;
+
+	if (m->linear_hpa) {
+		uint64_t i = (hpa - m->linear_hpa) >> 12;
+		return hpa >= m->linear_hpa && i < m->nsp ? (uint32_t)i : SP_NONE;
+	}
+	h = hash64(hpa >> 12, m->nhidx);
 
 	for (n = 0; n < m->nhidx; n++, h = (h + 1) & (m->nhidx - 1)) {
 		uint32_t idx = *u32_slot(m, m->hidx_chunk0, h);
@@ -126,6 +134,17 @@ static int take_shadow_pages(struct mmu *m)
 	return MMU_OK;
 }
 
+static void detect_linear(struct mmu *m)
+{
+	uint64_t base = sp_get(m, 0)->hpa;
+	uint32_t i;
+
+	for (i = 1; i < m->nsp; i++)
+		if (sp_get(m, i)->hpa != base + (uint64_t)i * 4096)
+			return;
+	m->linear_hpa = base;
+}
+
 int pool_init(struct mmu *m)
 {
 	uint32_t budget = m->cfg.pool_pages, nsp;
@@ -137,6 +156,7 @@ int pool_init(struct mmu *m)
 	if (nsp < 8 || meta_pages_for(nsp) > MMU_META_CHUNKS)
 		return MMU_ERR_NOMEM;
 	m->nsp = 0;
+	m->linear_hpa = 0;
 	m->nbuckets = pow2_at_least(nsp);
 	m->nhidx = pow2_at_least(2 * nsp);
 	m->sp_chunk0 = 0;
@@ -152,6 +172,8 @@ int pool_init(struct mmu *m)
 		m->nsp = nsp;
 		r = take_shadow_pages(m);
 	}
+	if (r == MMU_OK)
+		detect_linear(m);
 	return r;
 }
 

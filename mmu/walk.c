@@ -191,6 +191,7 @@ static void walk_none(uint64_t la, struct walk_result *w)
 	for (l = 0; l < 6; l++)
 		w->access_above[l] = ACC_ALL;
 	w->dirty = true;
+	w->was_accessed = true;
 }
 
 static int fault(const struct walk_ctx *c, uint32_t acc, bool present,
@@ -236,6 +237,7 @@ static void set_leaf(const struct walk_ctx *c, int level, uint64_t la,
 	w->page_gpa = large ? large_addr(c, level, e) : table_addr(c, e);
 	w->gpa = w->page_gpa + (la & (w->page_size - 1));
 	w->dirty = e & PTE_D;
+	w->was_accessed = e & PTE_A;
 	w->cache = (uint8_t)(e & (PTE_PWT | PTE_PCD));
 	if (large ? (e & PTE_PAT_LARGE) : (e & PTE_PAT))
 		w->cache |= (uint8_t)PTE_PAT;
@@ -345,6 +347,7 @@ int walk(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 	w->leaf_level = 0;
 	w->access = 0;
 	w->dirty = false;
+	w->was_accessed = false;
 	w->cache = 0;
 	w->error_code = 0;
 	w->tables_ram = true;

@@ -47,6 +47,7 @@ struct walk_result {
 	uint8_t access_above[6]; /* rights granted by the entries above level L */
 	uint8_t access;          /* effective rights (ACC_*) */
 	bool dirty;              /* leaf D bit after this walk */
+	bool was_accessed;       /* leaf A bit before this walk */
 	uint8_t cache;           /* PWT/PCD/PAT in 4 KiB-PTE positions */
 	uint32_t error_code;     /* #PF error code when WALK_FAULT */
 	bool tables_ram;         /* every table entry used came from RAM */

@@ -56,11 +56,15 @@ static inline void fake_arena_init(struct fake_arena *a, uint64_t base,
 	a->used = calloc(npages + 1, 1);
 }
 
+static bool fake_scatter;   /* hand pages out in a scrambled order */
+
 static inline uint64_t fake_arena_alloc(struct fake_arena *a)
 {
-	uint32_t i;
+	uint32_t n, i;
 
-	for (i = 0; i < a->npages; i++) {
+	for (n = 0; n < a->npages; n++) {
+		/* 7 is coprime with every arena size the tests use but 7*k */
+		i = fake_scatter && a->npages % 7 ? (n * 7) % a->npages : n;
 		if (!a->used[i]) {
 			a->used[i] = 1;
 			memset(a->mem + (size_t)i * 4096, 0, 4096);

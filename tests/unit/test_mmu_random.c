@@ -131,6 +131,7 @@ static void setup_world(struct world *w, enum paging_mode mode, uint32_t pool,
 	memset(w, 0, sizeof(*w));
 	w->rng = seed;
 	fake_hw_nxe_always = seed & 1;   /* both ways the VMX side may run NXE */
+	fake_scatter = seed & 2;         /* pool pages in one run, or scattered */
 	fake_vm_setup(&w->vm, RAM, pool, pool + 4, 0, false);
 	for (s = 0; s < NSPACES; s++)
 		gpt_init(&w->g[s], &w->vm, mode, 1 * MiB + s * 0x40000,
@@ -328,6 +329,8 @@ static void run(enum paging_mode mode, uint32_t pool, uint64_t seed, unsigned st
 	unsigned n;
 
 	setup_world(w, mode, pool, seed);
+	assert_true((w->vm.mmu.linear_hpa != 0) == !fake_scatter ||
+		    (w->vm.host.low.npages % 7) == 0);
 	for (n = 0; n < steps; n++) {
 		unsigned x = rnd(w) % 100;
 

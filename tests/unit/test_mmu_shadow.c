@@ -113,6 +113,8 @@ static void fill_prefetches_neighbours_the_guest_allows(void **state)
 		gpt_map(&g, la + i * 4096, 0x800000 + i * 4096, 1, PTE_RW | PTE_US, TBL_ALL);
 	/* neighbours: 1 accessed+dirty, 2 accessed, 3 not accessed,
 	 * 4 accessed but MMIO, 5 accessed supervisor-only, 17 outside the block */
+	/* the faulting PTE itself was accessed before: the guest pre-sets A */
+	gpt_set(&g, gpt_entry(&g, la, 1, 0), 0x800000 | PTE_P | PTE_RW | PTE_US | PTE_A);
 	gpt_set(&g, gpt_entry(&g, la + 1 * 4096, 1, 0), 0x801000 | PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D);
 	gpt_set(&g, gpt_entry(&g, la + 2 * 4096, 1, 0), 0x802000 | PTE_P | PTE_RW | PTE_US | PTE_A);
 	gpt_set(&g, gpt_entry(&g, la + 4 * 4096, 1, 0), 0xfee00000 | PTE_P | PTE_RW | PTE_A | PTE_D);
@@ -133,6 +135,11 @@ static void fill_prefetches_neighbours_the_guest_allows(void **state)
 	assert_int_equal(gpt_access(&vm, &gs, la + 5 * 4096, WALK_USER, &out), MMU_INJECT_PF);
 	assert_int_equal(gpt_access(&vm, &gs, la + 2 * 4096, WALK_USER | WALK_WRITE, &out), MMU_FIXED);
 	assert_true(gpt_get(&g, gpt_entry(&g, la + 2 * 4096, 1, 0)) & PTE_D);
+	/* a guest that leaves A to the CPU: no prefetch attempt at all */
+	gpt_map(&g, 0x500000, 0x900000, 1, PTE_RW | PTE_US, TBL_ALL);
+	gpt_map(&g, 0x501000, 0x901000, 1, PTE_RW | PTE_US | PTE_A, TBL_ALL);
+	assert_int_equal(gpt_access(&vm, &gs, 0x500000, WALK_USER, &out), MMU_FIXED);
+	assert_int_equal(leaf_of(0x501000, &gs), 0);
 	/* a 2 MiB page: the whole aligned block of 16 frames comes at once */
 	gpt_map(&g, 0x40000000, 0x600000, 2, PTE_RW | PTE_A | PTE_D, TBL_ALL);
 	assert_int_equal(gpt_access(&vm, &gs, 0x40005000, WALK_WRITE, &out), MMU_FIXED);
