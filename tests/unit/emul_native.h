@@ -52,6 +52,10 @@ struct nat_jit {
 #define NAT_CS32 0x23           /* Linux x86-64: __USER32_CS */
 #define NAT_CS64 0x33           /* __USER_CS */
 #define NAT_DS32 0x2b           /* __USER_DS */
+#define NAT_CS16 0x07           /* LDT entry 0: 16-bit code, base = JIT page */
+#define NAT_DS16 0x0f           /* LDT entry 1: data, base = caller's window */
+
+enum nat_mode { NAT_64, NAT_COMPAT32, NAT_COMPAT16 };
 
 static sigjmp_buf nat_jmp;
 static volatile int nat_vector = -1;
@@ -133,8 +137,9 @@ static uint8_t *nat_rdi_mem(uint8_t *p, uint8_t op, unsigned reg, int32_t disp, 
 /* Assemble the stub around `insn` (len bytes).  With `compat`, the
  * instruction runs in IA-32e compatibility mode: the stub far-jumps (no
  * stack use) to Linux's 32-bit user code segment and back. */
-static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len, bool compat)
+static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len, enum nat_mode mode)
 {
+	bool compat = mode != NAT_64;
 	static const uint8_t prologue[] = { 0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57 };
 	static const uint8_t epilogue[] = { 0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3 };
 	uint8_t *p = j->page, *pg = j->page;
@@ -175,8 +180,10 @@ static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len,
 	if (compat) {
 		/* DS/ES are null in 64-bit Linux processes: give compat mode
 		 * the flat user data segment (mov eax, 0x2b; mov ds/es, ax). */
-		static const uint8_t ds[] = { 0xb8, NAT_DS32, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
+		uint8_t ds[] = { 0xb8, NAT_DS32, 0, 0, 0, 0x8e, 0xd8, 0x8e, 0xc0 };
 
+		if (mode == NAT_COMPAT16)
+			ds[1] = NAT_DS16;
 		p = nat_emit(p, ds, sizeof(ds));
 	}
 	for (unsigned r = 0; r < 16; r++)
@@ -194,17 +201,26 @@ static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len,
 		memcpy(p, &rel, 4);
 		p += 4;
 		j->insn = p;
-		off = (uint32_t)(uintptr_t)p;
-		sel = NAT_CS32;
+		/* the 16-bit code segment's base is the page: offsets */
+		off = mode == NAT_COMPAT16 ? (uint32_t)(p - pg) : (uint32_t)(uintptr_t)p;
+		sel = mode == NAT_COMPAT16 ? NAT_CS16 : NAT_CS32;
 		memcpy(pg + NAT_SLOT_TO32, &off, 4);
 		memcpy(pg + NAT_SLOT_TO32 + 4, &sel, 2);
 		p = nat_emit(p, insn, len);
 		j->after = p;
-		*p++ = 0xff;                                       /* jmp far [abs32 to64] */
-		*p++ = 0x2d;
-		off = (uint32_t)(uintptr_t)(pg + NAT_SLOT_TO64);
-		memcpy(p, &off, 4);
-		p += 4;
+		if (mode == NAT_COMPAT16) {
+			/* jmp far dword cs:[to64] (m16:32 via 66) */
+			static const uint8_t jf[] = { 0x66, 0x2e, 0xff, 0x2e,
+						      NAT_SLOT_TO64 & 0xff, NAT_SLOT_TO64 >> 8 };
+
+			p = nat_emit(p, jf, sizeof(jf));
+		} else {
+			*p++ = 0xff;                               /* jmp far [abs32 to64] */
+			*p++ = 0x2d;
+			off = (uint32_t)(uintptr_t)(pg + NAT_SLOT_TO64);
+			memcpy(p, &off, 4);
+			p += 4;
+		}
 		off = (uint32_t)(uintptr_t)p;
 		sel = NAT_CS64;
 		memcpy(pg + NAT_SLOT_TO64, &off, 4);
@@ -250,6 +266,29 @@ static void nat_build_mode(struct nat_jit *j, const uint8_t *insn, unsigned len,
 	*p++ = 0x77;
 	*p++ = 0xfc;                                               /* cld (ABI) */
 	p = nat_emit(p, epilogue, sizeof(epilogue));
+}
+
+/* LDT entries for 16-bit code (base = JIT page) and data (base = win,
+ * 64 KiB).  Returns false if the kernel refuses modify_ldt. */
+#include <asm/ldt.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static bool nat_ldt_init(struct nat_jit *j, void *win)
+{
+	struct user_desc code = {
+		.entry_number = 0, .base_addr = (unsigned)(uintptr_t)j->page, .limit = 0xfff,
+		.seg_32bit = 0, .contents = MODIFY_LDT_CONTENTS_CODE, .read_exec_only = 0,
+		.limit_in_pages = 0, .seg_not_present = 0, .useable = 1,
+	};
+	struct user_desc data = {
+		.entry_number = 1, .base_addr = (unsigned)(uintptr_t)win, .limit = 0xffff,
+		.seg_32bit = 0, .contents = MODIFY_LDT_CONTENTS_DATA, .read_exec_only = 0,
+		.limit_in_pages = 0, .seg_not_present = 0, .useable = 1,
+	};
+
+	return syscall(SYS_modify_ldt, 1, &code, sizeof(code)) == 0 &&
+	       syscall(SYS_modify_ldt, 1, &data, sizeof(data)) == 0;
 }
 
 static int nat_jit_init(struct nat_jit *j)
