@@ -71,9 +71,9 @@ shade_run --emu qemu --timeout 60
 expect_rc shade-run-tool/qemu-triple-fault 240
 
 SHADE_ELF=$k/hang.elf
-shade_run --timeout 5
+shade_run --timeout 25
 expect_rc shade-run-tool/timeout 242
-expect_err shade-run-tool/timeout/diagnosis 'timeout after 5s; last console line: shade: hanging here'
+expect_err shade-run-tool/timeout/diagnosis 'timeout after 25s; last console line: shade: hanging here'
 
 SHADE_ELF=$k/initrd.img	# not a Multiboot image: GRUB refuses it
 shade_run --timeout 120
