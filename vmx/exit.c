@@ -6,6 +6,7 @@
 #include "vmx/dump.h"
 #include "vmx/vmcs.h"
 #include "vmx/events.h"
+#include "vmx/platform.h"
 #include "lib/log.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
@@ -174,5 +175,9 @@ void vcpu_run(struct vcpu *v, uint64_t budget)
 		v->launched = true;
 		if (dispatch(v) == EXIT_STOP)
 			return;
+		if (__builtin_expect(v->vm->plat->reset_requested || v->vm->plat->poweroff_requested, 0)) {
+			platform_power_event(v->vm);
+			return;
+		}
 	}
 }

@@ -57,6 +57,14 @@ bool gmem_init(struct vm_memory *m, uint64_t ram_size, uint32_t pool_pages, cons
 	return true;
 }
 
+void gmem_reset(struct vm_memory *m)
+{
+	struct mmu_config cfg = m->mmu.cfg;
+	mmu_destroy(&m->mmu);
+	if (mmu_init(&m->mmu, &host_ops, &m->slots, &cfg) != MMU_OK)
+		panic("shadow pool could not be rebuilt after a VM reset");
+}
+
 bool gmem_load_context(struct vcpu *v)
 {
 	struct mmu_guest_state gs = { v->cr0, v->cr3, v->cr4, v->efer };

@@ -21,6 +21,9 @@ struct vm_memory {
  * shadow MMU with a pool of @pool_pages. False (with *why) on failure. */
 bool gmem_init(struct vm_memory *m, uint64_t ram_size, uint32_t pool_pages, const char **why);
 
+/* Empty the shadow MMU (the VM is being reset; RAM is cleared by the caller). */
+void gmem_reset(struct vm_memory *m);
+
 /* The guest changed CR0/CR3/CR4/EFER (or starts): load the matching shadow
  * root and hardware control registers into the current VMCS. Returns false
  * when the new state is refused (PAE PDPTEs with reserved bits: #GP). */

@@ -1,8 +1,10 @@
 /* The issue-2 platform: COM1, QEMU's isa-debug-exit at 0xf4, and the POST
  * port 0x80 (written by many kernels as an I/O delay). Everything else on
  * the port bus reads all-ones. */
+#include <string.h>
 #include "vmx/platform.h"
 #include "vmx/vcpu.h"
+#include "vmx/vm.h"
 #include "lib/log.h"
 #include "drivers/uart.h"
 #include "mmu/host/frames.h"
@@ -61,6 +63,10 @@ static const struct io_dev_ops post_ops = { 0, ignore_write };
 
 void platform_init(struct vm_platform *p, struct vm *vm)
 {
+	/* On a reset the testdev memory is kept (and cleared), everything
+	 * else starts from power-on state. */
+	uint8_t *iomem = p->testdev_mem.buf;
+	*p = (struct vm_platform){ 0 };
 	p->vm = vm;
 	p->next_event_ns = UINT64_MAX;
 	p->dirty = true;
@@ -69,9 +75,14 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
 	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
-	uint64_t mem = frames_alloc_contig(TESTDEV_IOMEM_SIZE / PAGE_SIZE);
-	if (mem) {
-		p->testdev_mem = (struct iomem){ phys_to_virt(mem), TESTDEV_IOMEM_SIZE, 0, 0 };
+	if (!iomem) {
+		uint64_t mem = frames_alloc_contig(TESTDEV_IOMEM_SIZE / PAGE_SIZE);
+		iomem = mem ? phys_to_virt(mem) : 0;
+	} else {
+		memset(iomem, 0, TESTDEV_IOMEM_SIZE);
+	}
+	if (iomem) {
+		p->testdev_mem = (struct iomem){ iomem, TESTDEV_IOMEM_SIZE, 0, 0 };
 		iobus_add(&p->mmio, TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, &iomem_ops, &p->testdev_mem,
 			  "pc-testdev iomem");
 	}
@@ -121,4 +132,15 @@ void platform_advance(struct vm_platform *p, uint64_t now_ns)
 {
 	(void)p;
 	(void)now_ns;
+}
+
+void platform_power_event(struct vm *vm)
+{
+	struct vm_platform *p = vm->plat;
+	if (p->poweroff_requested) {
+		platform_console_flush(p);
+		vm_stop(vm, VM_END_GUEST, 0, "powered off (ACPI S5)");
+	} else if (p->reset_requested) {
+		vm_reset(vm, p->reset_requested);
+	}
 }

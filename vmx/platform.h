@@ -35,6 +35,10 @@ struct vm_platform {
 	/* isa-debug-exit: set when the guest wrote port 0xf4. */
 	int debug_exit_pending;
 	int debug_exit_status;
+	/* A device asked to reset (i8042 0xFE, port 0xCF9) or power off (ACPI
+	 * S5) the VM: acted on after the exit that did it. */
+	const char *reset_requested;
+	bool poweroff_requested;
 };
 
 void platform_init(struct vm_platform *p, struct vm *vm);
@@ -53,5 +57,7 @@ int platform_pending_interrupt(struct vm_platform *p);
 int platform_ack_interrupt(struct vm_platform *p);
 uint64_t platform_next_event_ns(struct vm_platform *p);
 void platform_advance(struct vm_platform *p, uint64_t now_ns);
+/* Act on a device's reset or power-off request (after the exit that made it). */
+void platform_power_event(struct vm *vm);
 
 #endif

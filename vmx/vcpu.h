@@ -69,6 +69,9 @@ struct vm {
 	struct vcpu vcpu;
 	struct vm_platform *plat;	/* devices and buses (vmx/platform.c) */
 	struct vm_memory *mem;		/* memslots and shadow MMU (vmx/guest_mem.c) */
+	/* Load the guest again into fresh RAM and start it (vmx/vm_boot.c). */
+	bool (*reload)(struct vm *vm);
+	unsigned resets;
 };
 
 /* Stop @vm: print "shade: vmN stopped: <why>" and record how it ended. */

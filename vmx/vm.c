@@ -2,6 +2,7 @@
  * a slice of exits, then the next one gets the CPU. A VM that stops (its
  * own exit, a fault, an entry failure) is reported and the others go on. */
 #include <stdarg.h>
+#include <string.h>
 #include "vmx/vm.h"
 #include "vmx/exit.h"
 #include "vmx/vmx_ops.h"
@@ -58,6 +59,33 @@ void vm_start(struct vm *vm, const struct guest_entry *e)
 		panic("%s: initial paging state refused", vm->name);
 	vm->state = VM_RUNNING;
 	started[vm->id] = true;
+}
+
+#define MAX_RESETS 64
+
+/* The guest reset its machine: start it again from its boot image, with
+ * power-on devices, zeroed RAM and an empty shadow pool. A guest that
+ * resets forever is stopped instead. */
+void vm_reset(struct vm *vm, const char *why)
+{
+	platform_console_flush(vm->plat);
+	if (++vm->resets > MAX_RESETS || !vm->reload) {
+		vm_stop(vm, VM_END_FAULT, 0, "reset by the guest (%s) %u times: giving up", why, vm->resets);
+		return;
+	}
+	log_info("%s reset by the guest (%s): restarting it", vm->name, why);
+	struct vcpu *v = &vm->vcpu;
+	uint64_t vmcs = v->vmcs_pa, exits = v->exits;
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->vmcs_pa = vmcs;
+	v->exits = exits;
+	emul_icache_init(&v->icache);
+	memset(vm->mem->ram, 0, vm->mem->ram_size);
+	gmem_reset(vm->mem);
+	platform_init(vm->plat, vm);
+	if (!vm->reload(vm))
+		vm_stop(vm, VM_END_FAULT, 0, "could not load the guest again after its reset");
 }
 
 void vm_stop(struct vm *vm, enum vm_end end, int status, const char *fmt, ...)

@@ -54,50 +54,57 @@ static void start_vm(struct vm *vm, const struct vm_entry *e)
 }
 
 static struct vmload_module mod_data[MBINFO_MAX_MODS];
+static unsigned n_mods;
+static int demo_vm_id = -1;
 
-/* Load one VM: kernel (Multiboot or bzImage), modules, boot information. */
-static bool build_vm(int id, const struct vm_plan *plan, const struct mbinfo *mbi,
-		     const struct hvopts *opts, struct diag *d)
+/* Load one VM's kernel (Multiboot or bzImage), modules and boot
+ * information into its RAM and start its vCPU. Also how a VM restarts
+ * after the guest reset it: same plan, fresh RAM. */
+static bool load_vm(struct vm *vm, struct diag *d)
 {
-	const char *why;
-	struct vm *vm = vm_create(id, plan->mem, opts->shadow_pages, &why);
-	if (!vm) {
-		diag_add(d, "vm%d: %s (%lu MiB of RAM asked)", id, why, (unsigned long)(plan->mem >> 20));
-		return false;
-	}
 	struct guest_ram ram = { vm->mem->ram, vm->mem->ram_size };
 	struct vm_entry e;
-	if (vmload(&ram, plan, mods, mod_data, mbi->nmods, &e, d) != VMLOAD_OK)
-		return false;
-	log_info("vm%d: %s %s at %lx-%lx, entry %x, %lu MiB RAM, %u module(s)", id,
-		 e.kind == VM_ENTRY_LINUX ? "Linux" : "Multiboot", e.name, (unsigned long)e.kernel_lo,
-		 (unsigned long)e.kernel_hi, e.eip, (unsigned long)(plan->mem >> 20), e.nmods);
+	if (vm->id == demo_vm_id) {
+		struct mbload_info info;
+		size_t len = (size_t)(demo_guest_end - demo_guest_start);
+		if (mbload(demo_guest_start, len, "demo", &ram, &info, d) != MBLOAD_OK)
+			return false;
+		struct mbguest_params p = { .kernel_end = info.load_hi, .cmdline = "demo", .cmdline_len = 4 };
+		struct mbguest_layout out;
+		if (mbguest_build(&ram, &p, &out, d) != MBGUEST_OK)
+			return false;
+		e = (struct vm_entry){ .kind = VM_ENTRY_MULTIBOOT, .eip = info.entry, .eax = MB_BOOTLOADER_MAGIC,
+				       .ebx = out.info, .cs = 0x10, .ds = 0x18 };
+	} else {
+		if (vmload(&ram, &plans[vm->id], mods, mod_data, n_mods, &e, d) != VMLOAD_OK)
+			return false;
+		log_info("%s: %s %s at %lx-%lx, entry %x, %lu MiB RAM, %u module(s)", vm->name,
+			 e.kind == VM_ENTRY_LINUX ? "Linux" : "Multiboot", e.name, (unsigned long)e.kernel_lo,
+			 (unsigned long)e.kernel_hi, e.eip, (unsigned long)(vm->mem->ram_size >> 20), e.nmods);
+	}
 	start_vm(vm, &e);
 	return true;
 }
 
-static bool build_demo(const struct hvopts *opts, struct diag *d)
+static bool reload_vm(struct vm *vm)
+{
+	struct diag d;
+	diag_init(&d, diag_buf, sizeof(diag_buf));
+	bool ok = load_vm(vm, &d);
+	print_diag(&d);
+	return ok;
+}
+
+static bool build_vm(int id, uint64_t mem, const struct hvopts *opts, struct diag *d)
 {
 	const char *why;
-	struct vm *vm = vm_create(0, DEMO_RAM, opts->shadow_pages, &why);
+	struct vm *vm = vm_create(id, mem, opts->shadow_pages, &why);
 	if (!vm) {
-		diag_add(d, "demo guest: %s", why);
+		diag_add(d, "vm%d: %s (%lu MiB of RAM asked)", id, why, (unsigned long)(mem >> 20));
 		return false;
 	}
-	struct guest_ram ram = { vm->mem->ram, vm->mem->ram_size };
-	struct mbload_info info;
-	size_t len = (size_t)(demo_guest_end - demo_guest_start);
-	if (mbload(demo_guest_start, len, "demo", &ram, &info, d) != MBLOAD_OK)
-		return false;
-	struct mbguest_params p = { .kernel_end = info.load_hi, .cmdline = "demo", .cmdline_len = 4 };
-	struct mbguest_layout out;
-	if (mbguest_build(&ram, &p, &out, d) != MBGUEST_OK)
-		return false;
-	log_info("no guest module given: running the built-in demo guest as vm0");
-	struct vm_entry e = { .kind = VM_ENTRY_MULTIBOOT, .eip = info.entry, .eax = MB_BOOTLOADER_MAGIC,
-			      .ebx = out.info, .cs = 0x10, .ds = 0x18 };
-	start_vm(vm, &e);
-	return true;
+	vm->reload = reload_vm;
+	return load_vm(vm, d);
 }
 
 bool vms_build(const struct mbinfo *mbi, const struct hvopts *opts)
@@ -109,10 +116,13 @@ bool vms_build(const struct mbinfo *mbi, const struct hvopts *opts)
 		return false;
 	}
 	if (mbi->nmods == 0) {
-		bool ok = build_demo(opts, &d);
+		log_info("no guest module given: running the built-in demo guest as vm0");
+		demo_vm_id = 0;
+		bool ok = build_vm(0, DEMO_RAM, opts, &d);
 		print_diag(&d);
 		return ok;
 	}
+	n_mods = mbi->nmods;
 	bool ok = true;
 	for (unsigned i = 0; i < mbi->nmods; i++) {
 		const char *s = mbinfo_mod_string(mbi, i);
@@ -125,7 +135,7 @@ bool vms_build(const struct mbinfo *mbi, const struct hvopts *opts)
 		ok = false;
 	for (int id = 0; ok && id < MODOPTS_MAX_VMS; id++)
 		if (plans[id].present)
-			ok = build_vm(id, &plans[id], mbi, opts, &d);
+			ok = build_vm(id, plans[id].mem, opts, &d);
 	print_diag(&d);
 	return ok;
 }

@@ -166,7 +166,8 @@ static void init_guest_state(struct vcpu *v, const struct guest_entry *e)
 
 void vmcs_init(struct vcpu *v, const struct guest_entry *e)
 {
-	v->vmcs_pa = frame_alloc_below(1ull << 32);
+	if (!v->vmcs_pa)	/* a reset VM keeps its VMCS frame */
+		v->vmcs_pa = frame_alloc_below(1ull << 32);
 	if (!v->vmcs_pa)
 		panic("out of memory for a VMCS");
 	*(uint32_t *)phys_to_virt(v->vmcs_pa) = vmx_caps.revision;
