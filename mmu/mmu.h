@@ -5,14 +5,31 @@
  * to run on, or one outcome of the page-fault exit path: DESIGN.md, "The
  * page-fault exit path"). Nothing here touches a VMCS.
  *
- * Call sequence (see also the report in the commit history):
- *   mmu_init()                          once per VM, after its memslots
- *   mmu_load_context()                  at start and after every guest write
- *                                       to CR0, CR3, CR4 or EFER
- *   mmu_page_fault()                    on every #PF exit
- *   mmu_invlpg()                        on every INVLPG exit
- *   mmu_translate()/mmu_read_guest()/mmu_write_guest()
- *                                       for the emulator's memory accesses
+ * Call sequence:
+ *   mmu_init()          once per VM, after its memslots (taken by pointer;
+ *                       add no slot while shadows exist)
+ *   mmu_load_context()  at start and after every guest write to CR0, CR3,
+ *                       CR4 or EFER (and a task switch's CR3), before the
+ *                       instruction completes: MMU_ERR_GP means that MOV
+ *                       raises #GP (PAE PDPTEs with reserved bits). Then
+ *                       mmu_hw_control() for the hardware CR0/CR4 and
+ *                       *host_cr3 into the VMCS guest CR3.
+ *   mmu_page_fault()    on every #PF exit (every #PF must exit), with the
+ *                       exit qualification, the exit's error code, and
+ *                       MMU_PF_CPL3 / MMU_PF_AC / MMU_PF_EVENT (IDT-vectoring
+ *                       info valid: re-deliver that event after MMU_FIXED).
+ *   mmu_invlpg()        on every INVLPG (and INVPCID) exit.
+ *   mmu_translate() then mmu_read_guest()/mmu_write_guest(): every memory
+ *                       access of the instruction emulator (MMU_MMIO and
+ *                       MMU_EMULATE outcomes), typed with MMU_ACC_*
+ *                       (FETCH for instruction bytes, IMPLICIT for
+ *                       descriptor-table and TSS accesses). A write that
+ *                       does not go through mmu_write_guest() into a guest
+ *                       page table leaves the shadows stale.
+ * The hardware must run with CR0.PG=PE=WP=1 and CR4.PAE=1, PGE=0 (see
+ * mmu_hw_control()), without VPID (or flush it after every call that
+ * returns MMU_FIXED or changes shadows), and with EFER.NXE as
+ * mmu_config.hw_nxe_always says. One vCPU per struct mmu for now.
  */
 #ifndef SHADE_MMU_MMU_H
 #define SHADE_MMU_MMU_H
