@@ -19,6 +19,7 @@
 #define MSR_SYSENTER_ESP     0x175
 #define MSR_SYSENTER_EIP     0x176
 #define MSR_MISC_ENABLE      0x1a0
+#define MSR_UNLISTED         0x1a2	/* TEMPERATURE_TARGET: not in Shade's list */
 #define MSR_PAT              0x277
 #define MSR_EFER             0xc0000080
 #define MSR_LSTAR            0xc0000082
@@ -220,7 +221,9 @@ static void test_msr_reads(void)
 	v = 0;
 	check(rdmsr_safe(MSR_APIC_BASE, &v, NULL) == FAULT_NONE &&
 	      v == 0xfee00900, "msr-apic-base");
-	check(rdmsr_safe(MSR_MTRRCAP, &v, NULL) == FAULT_NONE, "msr-mtrrcap");
+	check(rdmsr_safe(MSR_MTRRCAP, &v, NULL) == FAULT_NONE && (v & 0xff) == 8 && (v & 0x100),
+	      "msr-mtrrcap");
+	check(rdmsr_safe(MSR_MISC_ENABLE, &v, NULL) == FAULT_NONE && (v & 1), "msr-misc-enable-fast-strings");
 	v = ~0ull;
 	check(rdmsr_safe(MSR_EFER, &v, NULL) == FAULT_NONE && !(v & EFER_LMA),
 	      "msr-efer-read");
@@ -242,6 +245,15 @@ static void test_msr_writes(void)
 	check_msr_roundtrip(MSR_PAT, 0x0005010600070406ull, "msr-pat");
 	check_msr_roundtrip(MSR_LSTAR, 0xffffffff80001000ull, "msr-lstar");
 	check_msr_roundtrip(MSR_FS_BASE, 0x00007fff12345000ull, "msr-fs-base");
+	/* MTRRs: default type WB with MTRRs enabled, a variable range, the
+	 * fixed ranges; IA32_MISC_ENABLE's limit-CPUID bit (SDM Vol. 4). */
+	check_msr_roundtrip(0x2ff, 0xc06, "msr-mtrr-def-type");
+	check_msr_roundtrip(0x200, 0x00000000c0000000ull, "msr-mtrr-physbase0");
+	check_msr_roundtrip(0x201, 0x0000000fc0000800ull, "msr-mtrr-physmask0");
+	check_msr_roundtrip(0x250, 0x0606060606060606ull, "msr-mtrr-fix64k");
+	check_msr_roundtrip(MSR_MISC_ENABLE, (1u << 0) | (1u << 11) | (1u << 12) | (1u << 22),
+			    "msr-misc-enable-limit-cpuid");
+	wrmsr(MSR_MISC_ENABLE, (1u << 0) | (1u << 11) | (1u << 12));
 	if (cpuid(0x80000001).edx & (1u << 20))
 		check_msr_roundtrip(MSR_EFER, EFER_NXE, "msr-efer-nxe");
 	else
@@ -251,10 +263,12 @@ static void test_msr_writes(void)
 static void test_msr_faults(void)
 {
 	check_msr_gp(false, MSR_NONEXISTENT, 0, "msr-nonexistent-rdmsr-gp");
-	check_msr_gp(false, MSR_MISC_ENABLE, 0, "msr-unlisted-rdmsr-gp");
-	check_msr_gp(true, MSR_MISC_ENABLE, 1, "msr-unlisted-wrmsr-gp");
+	check_msr_gp(false, MSR_UNLISTED, 0, "msr-unlisted-rdmsr-gp");
+	check_msr_gp(true, MSR_UNLISTED, 1, "msr-unlisted-wrmsr-gp");
 	check_msr_gp(true, MSR_FEATURE_CONTROL, 5, "msr-feature-control-wrmsr-gp");
-	check_msr_gp(true, MSR_APIC_BASE, 0xfee00900, "msr-apic-base-wrmsr-gp");
+	check_msr_gp(true, MSR_APIC_BASE, 0xfee00900ull | (1ull << 63), "msr-apic-base-reserved-gp");
+	check_msr_gp(true, 0x2ff, 0xc02, "msr-mtrr-def-type-reserved-type-gp");
+	check_msr_gp(true, MSR_MISC_ENABLE, 1ull << 3, "msr-misc-enable-reserved-gp");
 	check_msr_gp(true, MSR_MTRRCAP, 0, "msr-mtrrcap-wrmsr-gp");
 	/* The CPU's own checks must survive the allow-list: a PAT entry of
 	 * type 2 (reserved), a non-canonical LSTAR, a reserved EFER bit. */
