@@ -45,13 +45,13 @@ static int take(struct cursor *c, unsigned n, uint64_t *out)
 	return EMUL_DEC_OK;
 }
 
-static int take1(struct cursor *c, uint8_t *out)
+static inline int take1(struct cursor *c, uint8_t *out)
 {
-	uint64_t v = 0;
-	int r = take(c, 1, &v);
-
-	*out = (uint8_t)v;
-	return r;
+	if (c->pos < c->avail) {        /* avail <= 15 */
+		*out = c->bytes[c->pos++];
+		return EMUL_DEC_OK;
+	}
+	return c->pos >= MAX_LEN ? EMUL_DEC_TOO_LONG : EMUL_DEC_NEED_MORE;
 }
 
 static int64_t sext(uint64_t v, unsigned bytes)

@@ -874,9 +874,10 @@ int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
  * decoder needs it (so no spurious #PF on a page the instruction does not
  * reach).  `cached` (may be NULL) is a decoded instruction previously
  * found at this address in this mode: if the fetched bytes start with its
- * bytes it is used as is (*hit set) instead of decoding again. */
+ * bytes, *out points to it and no decoding happens; otherwise the bytes
+ * are decoded into *in and *out points there. */
 int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res,
-		    const struct emul_insn *cached, bool *hit)
+		    const struct emul_insn *cached, const struct emul_insn **out)
 {
 	uint8_t buf[MAX_LEN];
 	uint64_t la;
@@ -894,21 +895,25 @@ int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result
 		if ((r = ex_fetch(c, la, buf, have, n, res)))
 			return r;
 		have += n;
-		memcpy(res->insn, buf, have);
-		res->insn_len = (uint8_t)have;
-		if (cached && cached->len <= have && !memcmp(buf, cached->bytes, cached->len)) {
-			*in = *cached;
-			*hit = true;
-			res->insn_len = in->len;
+		if (cached) {
+			unsigned k = cached->len < have ? cached->len : have;
+
+			if (!memcmp(buf, cached->bytes, k)) {
+				if (k == cached->len) {
+					*out = cached;
+					return 0;
+				}
+				continue;  /* may still match: fetch the rest */
+			}
+		}
+		r = emul_decode(c->mode, buf, have, in);
+		if (r == EMUL_DEC_OK) {
+			*out = in;
 			return 0;
 		}
-		if (cached && cached->len > have && !memcmp(buf, cached->bytes, have))
-			continue;          /* may still match: fetch the rest */
-		r = emul_decode(c->mode, buf, have, in);
+		memcpy(res->insn, buf, have);
+		res->insn_len = (uint8_t)have;
 		switch (r) {
-		case EMUL_DEC_OK:
-			res->insn_len = in->len;
-			return 0;
 		case EMUL_DEC_INVALID:
 			res->vector = EMUL_UD;
 			res->has_error_code = false;
@@ -931,15 +936,16 @@ int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result
 int emul_step(struct emul_ctx *c, struct emul_result *res)
 {
 	struct emul_insn in;
+	const struct emul_insn *ip;
 	int st;
 
 	memset(res, 0, sizeof(*res));
 	res->why = "";
 	c->dirty = 0;
-	st = ex_fetch_decode(c, &in, res, NULL, NULL);
+	st = ex_fetch_decode(c, &in, res, NULL, &ip);
 	if (st)
 		return finish(c, res, st);
-	return emul_execute(c, &in, res);
+	return emul_execute(c, ip, res);
 }
 
 void emul_ctx_init(struct emul_ctx *c, const struct emul_ops *ops, void *opaque)

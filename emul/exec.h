@@ -40,7 +40,7 @@ int ex_code_la(const struct emul_ctx *c, uint64_t *la, unsigned *avail,
 int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
 	     unsigned n, struct emul_result *res);
 int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result *res,
-		    const struct emul_insn *cached, bool *hit);
+		    const struct emul_insn *cached, const struct emul_insn **out);
 
 /* Registers. */
 uint64_t reg_read(const struct ex *ex, unsigned r, unsigned size);

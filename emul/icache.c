@@ -20,10 +20,9 @@ static unsigned slot_of(uint64_t la)
 int emul_step_cached(struct emul_ctx *c, struct emul_icache *ic, struct emul_result *res)
 {
 	struct emul_insn in;
-	const struct emul_insn *cand = NULL;
+	const struct emul_insn *cand = NULL, *ip;
 	uint64_t la;
 	unsigned avail, slot;
-	bool hit = false;
 	int st;
 
 	memset(res, 0, sizeof(*res));
@@ -34,9 +33,9 @@ int emul_step_cached(struct emul_ctx *c, struct emul_icache *ic, struct emul_res
 	slot = slot_of(la);
 	if (ic->e[slot].valid && ic->e[slot].la == la && ic->e[slot].mode == (uint8_t)c->mode)
 		cand = &ic->e[slot].insn;
-	if ((st = ex_fetch_decode(c, &in, res, cand, &hit)))
+	if ((st = ex_fetch_decode(c, &in, res, cand, &ip)))
 		goto out;
-	if (hit) {
+	if (ip == cand) {
 		ic->hits++;
 	} else {
 		ic->misses++;
@@ -45,7 +44,7 @@ int emul_step_cached(struct emul_ctx *c, struct emul_icache *ic, struct emul_res
 		ic->e[slot].insn = in;
 		ic->e[slot].valid = 1;
 	}
-	return emul_execute(c, &in, res);
+	return emul_execute(c, ip, res);
 out:
 	res->status = st;
 	return st;

@@ -141,18 +141,17 @@ int mem_read(struct ex *ex, unsigned seg, uint64_t off, void *buf, unsigned len)
 
 int mem_write(struct ex *ex, unsigned seg, uint64_t off, const void *buf, unsigned len)
 {
-	uint8_t tmp[16];
 	uint64_t la;
 	int r;
 
-	if (len > sizeof(tmp))
+	if (len > 16)
 		return ex_gp0(ex);
 	if ((r = mem_linear(ex, seg, off, len, true, &la)))
 		return r;
 	if ((r = align_check(ex, la, len)))
 		return r;
-	memcpy(tmp, buf, len);
-	return access_linear(ex, la, tmp, len, true);
+	/* access_linear() does not modify the buffer on writes */
+	return access_linear(ex, la, (void *)(uintptr_t)buf, len, true);
 }
 
 /* A write that the CPU checks but whose value would not change (shift by
@@ -190,25 +189,22 @@ int mem_read_linear(struct ex *ex, uint64_t la, void *buf, unsigned len)
 	return access_linear(ex, la, buf, len, false);
 }
 
+/* Values are little-endian in guest memory, as on every host Shade
+ * builds for (x86); the byte order is checked at compile time. */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
+
 int mem_read_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t *v)
 {
-	uint8_t b[8] = { 0 };
 	uint64_t x = 0;
 	int r;
 
-	if ((r = mem_read(ex, seg, off, b, size)))
+	if ((r = mem_read(ex, seg, off, &x, size)))
 		return r;
-	for (unsigned i = 0; i < size; i++)
-		x |= (uint64_t)b[i] << (8 * i);
 	*v = x;
 	return 0;
 }
 
 int mem_write_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t v)
 {
-	uint8_t b[8];
-
-	for (unsigned i = 0; i < size; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	return mem_write(ex, seg, off, b, size);
+	return mem_write(ex, seg, off, &v, size);
 }
