@@ -272,52 +272,73 @@ static bool maybe_fetch(const struct mmu *m, uint32_t ec, uint32_t acc)
 	       !(acc & WALK_IMPLICIT);
 }
 
+/* The guest's own walk for this exit, with the fetch-or-read ambiguity
+ * above resolved (which may add WALK_FETCH to *acc). For an MMIO target
+ * the probe's result is enough: nothing is filled, and the emulator
+ * translates each access of the instruction with its true type. */
+static int guest_walk(struct mmu *m, uint64_t gva, uint32_t ec, uint32_t *acc,
+		      struct walk_result *w)
+{
+	uint64_t hpa;
+	uint32_t sflags;
+	int r = walk(&m->wc, gva, *acc, w);
+
+	if (r != WALK_FAULT || !maybe_fetch(m, ec, *acc))
+		return r;
+	if (walk(&m->wc, gva, *acc | WALK_FETCH | WALK_NO_AD, w) != WALK_OK)
+		return walk(&m->wc, gva, *acc, w);   /* the read's own fault */
+	*acc |= WALK_FETCH;
+	if (is_mmio(m, w->gpa, *acc, &hpa, &sflags))
+		return WALK_OK;
+	return walk(&m->wc, gva, *acc, w);
+}
+
+static enum mmu_outcome inject_pf(struct mmu *m, uint64_t gva,
+				  const struct walk_result *w,
+				  struct mmu_fault *out)
+{
+	out->error_code = w->error_code;
+	out->cr2 = gva;
+	m->stats.guest_faults++;
+	return MMU_INJECT_PF;
+}
+
+static enum mmu_outcome fatal(struct mmu_fault *out, const char *why)
+{
+	out->reason = why;
+	return MMU_FATAL;
+}
+
+/*
+ * The page-fault exit path (DESIGN.md): the guest's walk decides between
+ * reflecting the fault and going on; then the memslots decide between
+ * filling the shadow and handing the access to the emulator as MMIO.
+ */
 enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 				uint32_t error_code, uint32_t ctx,
 				struct mmu_fault *out)
 {
-	uint32_t acc = access_of(error_code, ctx);
+	uint32_t acc = access_of(error_code, ctx), sflags;
 	struct walk_result w;
 	uint64_t hpa;
-	uint32_t sflags;
 	int r;
 
 	out->error_code = 0;
 	out->cr2 = out->gpa = 0;
 	out->reason = NULL;
 	m->stats.pf_exits++;
-	if (!m->loaded) {
-		out->reason = "page fault before any context was loaded";
-		return MMU_FATAL;
-	}
-	if (error_code & PFEC_RSVD) {
-		out->reason = "reserved bit set in a shadow entry";
-		return MMU_FATAL;
-	}
+	if (!m->loaded)
+		return fatal(out, "page fault before any context was loaded");
+	if (error_code & PFEC_RSVD)
+		return fatal(out, "reserved bit set in a shadow entry");
 	gva = linear(m, gva);
 	if (mmio_cached(m, gva, acc, out)) {
 		m->stats.mmio_exits++;
 		return MMU_MMIO;
 	}
-	r = walk(&m->wc, gva, acc, &w);
-	if (r == WALK_FAULT && maybe_fetch(m, error_code, acc)) {
-		struct walk_result wf;
-
-		if (walk(&m->wc, gva, acc | WALK_FETCH | WALK_NO_AD, &wf) == WALK_OK) {
-			/* MMIO: the emulator translates every access of the
-			 * instruction with its true type and finds out. */
-			if (is_mmio(m, wf.gpa, acc, &hpa, &sflags))
-				return mmio(m, gva, acc | WALK_FETCH, wf.gpa, out);
-			r = walk(&m->wc, gva, acc | WALK_FETCH, &w);
-			acc |= WALK_FETCH;
-		}
-	}
-	if (r == WALK_FAULT) {
-		out->error_code = w.error_code;
-		out->cr2 = gva;
-		m->stats.guest_faults++;
-		return MMU_INJECT_PF;
-	}
+	r = guest_walk(m, gva, error_code, &acc, &w);
+	if (r == WALK_FAULT)
+		return inject_pf(m, gva, &w, out);
 	if (r == WALK_GP)
 		return MMU_INJECT_GP;
 	if (r == WALK_BUSY)   /* tables changing under us: let it fault again */
