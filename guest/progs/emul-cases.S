@@ -419,15 +419,6 @@ CASEM rep_outsb, F_ALL, S_PTRS
 .endm
 CASEM outsw, F_ALL, S_PTRS
 
-/* ---- SMSW LMSW (LMSW never clears PE) --------------------------------------- */
-CASE smsw_m16, F_ALL, S_NONE, smsw 8(%ebp)
-.macro body_lmsw fep
-	\fep
-	lmsw 8(%ebp)
-	smsw %ecx
-.endm
-CASEM lmsw, F_ALL, S_CR0
-
 /* ---- MMX and SSE moves ------------------------------------------------------ */
 .macro body_movd_mmx_load fep
 	\fep
@@ -585,6 +576,15 @@ CASEM lcall_ind, F_ALL, S_NONE
 1:
 .endm
 CASEM ljmp_null, F_ALL, S_CODEPTR
+
+/* ---- SMSW LMSW (LMSW never clears PE); last, as LMSW changes CR0 ------------ */
+CASE smsw_m16, F_ALL, S_NONE, smsw 8(%ebp)
+.macro body_lmsw fep
+	\fep
+	lmsw 8(%ebp)
+	smsw %ecx
+.endm
+CASEM lmsw, F_ALL, S_CR0
 
 emul_near_target:
 	mov $0x66, %ecx

@@ -336,7 +336,9 @@ static bool skipped_by_cmdline(const char *name)
 	return false;
 }
 
-static void run_side(bool forced)
+/* cr0_cases: the LMSW/SMSW cases only (they run after everything else,
+ * since LMSW changes CR0), or every other case. */
+static void run_side(bool forced, bool cr0_cases)
 {
 	const char *side = forced ? "fep" : "mmio";
 	char name[64];
@@ -344,6 +346,8 @@ static void run_side(bool forced)
 	for (const struct emul_case *c = __emul_cases_start;
 	     c < __emul_cases_end; c++) {
 		snprintf(name, sizeof(name), "emul-%s-%s", side, c->name);
+		if (!(c->setup & S_CR0) != !cr0_cases)
+			continue;
 		if ((c->setup & S_SSE) && !have_sse) {
 			skip(name, "no SSE2");
 			continue;
@@ -566,13 +570,17 @@ int guest_main(void)
 	       (unsigned)(__emul_cases_end - __emul_cases_start), MMIO_BASE,
 	       mmio ? "yes" : "no", fep ? "yes" : "no");
 	if (mmio)
-		run_side(false);
+		run_side(false, false);
 	else
 		skip("emul-mmio", "no pc-testdev MMIO RAM at 0xff000000");
 	if (fep)
-		run_side(true);
+		run_side(true, false);
 	else
 		skip("emul-fep", "forced emulation is off or not Shade");
 	run_64(mmio, fep);
+	if (mmio)
+		run_side(false, true);
+	if (fep)
+		run_side(true, true);
 	return report_done();
 }

@@ -363,6 +363,43 @@ static void test_cr(void)
 
 /* Last of all: if this write goes through, paging comes on with whatever
  * CR3 holds and the program most likely dies, so nothing may come after. */
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static void do_xsetbv(void *arg)
+{
+	uint64_t v = *(uint64_t *)arg;
+	__asm__ volatile("xsetbv" :: "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* XSAVE: CPUID.1:ECX.OSXSAVE follows CR4.OSXSAVE, XSETBV sets XCR0 with the
+ * CPU's checks, and an XMM value survives exits (SDM Vol. 1 13.3). */
+static void test_xsave(void)
+{
+	if (!(cpuid(1).ecx & (1u << 26))) {
+		skip("xsave", "no XSAVE on this CPU");
+		return;
+	}
+	check(!(cpuid(1).ecx & (1u << 27)), "xsave-osxsave-clear-at-start");
+	write_cr4(read_cr4() | (1u << 18));
+	check(cpuid(1).ecx & (1u << 27), "xsave-osxsave-follows-cr4");
+	check(xgetbv0() == 1, "xsave-xcr0-reset-value");
+	uint64_t v = 3;
+	struct fault f;
+	check(!fault_run(do_xsetbv, &v, &f) && xgetbv0() == 3, "xsave-xsetbv-sse");
+	v = 5;	/* AVX without SSE */
+	check(fault_run(do_xsetbv, &v, &f) && f.vector == 13, "xsave-xsetbv-avx-without-sse-gp");
+	v = 0;	/* x87 bit clear */
+	check(fault_run(do_xsetbv, &v, &f) && f.vector == 13, "xsave-xsetbv-no-x87-gp");
+	check(xgetbv0() == 3, "xsave-xcr0-unchanged-after-gp");
+	/* CPUID.0xD.0:EBX is the area size for the current XCR0. */
+	check(cpuid2(0xd, 0).ebx >= 576, "xsave-leaf-d-size");
+}
+
 static void test_cr0_pg_without_pe(void)
 {
 	uint32_t cr0 = read_cr0();
@@ -462,6 +499,7 @@ int guest_main(void)
 	test_msr_writes();
 	test_msr_faults();
 	test_cr();
+	test_xsave();
 	test_exceptions();
 	test_cpl3();
 	test_cr0_pg_without_pe();
