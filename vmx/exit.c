@@ -80,6 +80,8 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
 	[EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_INVD] = handle_nop,
+	[EXIT_XSETBV] = handle_xsetbv,
+	[EXIT_WBINVD] = handle_nop,
 	[EXIT_INVLPG] = handle_invlpg,
 	[EXIT_VMCALL] = handle_vmcall,
 	[EXIT_VMCLEAR] = handle_ud, [EXIT_VMLAUNCH] = handle_ud, [EXIT_VMPTRLD] = handle_ud,

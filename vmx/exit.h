@@ -17,6 +17,7 @@ enum exit_action handle_cr_access(struct vcpu *v);
 enum exit_action handle_vmcall(struct vcpu *v);
 enum exit_action handle_exception(struct vcpu *v);
 enum exit_action handle_invlpg(struct vcpu *v);
+enum exit_action handle_xsetbv(struct vcpu *v);
 
 /* Advance RIP past the exiting instruction and drop STI/MOV-SS blocking
  * (an instruction completed, SDM Vol. 3C 25.4.2). */

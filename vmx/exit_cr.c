@@ -6,6 +6,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/guest_mem.h"
 #include "vmx/caps.h"
+#include "vmx/fpu.h"
 #include "lib/x86.h"
 #include "lib/log.h"
 
@@ -30,6 +31,8 @@ static uint64_t cr4_guest_ok(void)
 		ok |= CR4_SMAP;
 	if (l7.ecx & (1u << 2))
 		ok |= CR4_UMIP;
+	if (fpu_has_xsave())
+		ok |= CR4_OSXSAVE;
 	return ok & vmx_caps.cr4_fixed1;
 }
 

@@ -8,7 +8,7 @@
 #include "lib/x86.h"
 #include "lib/log.h"
 
-enum msr_kind { MSR_VMCS, MSR_VCPU, MSR_CONST, MSR_TSC, MSR_EFER, MSR_PAT };
+enum msr_kind { MSR_VMCS, MSR_VCPU, MSR_CONST, MSR_TSC, MSR_EFER, MSR_PAT, MSR_MTRR, MSR_MISC, MSR_IGNORE };
 
 struct msr_rule {
 	uint32_t index;
@@ -20,13 +20,39 @@ struct msr_rule {
 	uint64_t value;			/* MSR_CONST */
 };
 
+/* MTRRs are kept for the guest to read back (SDM Vol. 3A 12.11): Shade's
+ * shadow entries don't take memory types from them. 8 variable ranges,
+ * fixed ranges, write-combining (MTRRcap bits 7:0, 8, 10). */
+#define MTRR_VAR_COUNT 8
+#define MTRRCAP (MTRR_VAR_COUNT | (1u << 8) | (1u << 10))
+/* IA32_MISC_ENABLE: fast strings (0) and "BTS/PEBS unavailable" (11, 12)
+ * read as set; the guest may toggle fast strings, limit-CPUID (22) and
+ * XD-disable (34); everything else is reserved here. */
+#define MISC_ENABLE_FIXED ((1ull << 0) | (1ull << 11) | (1ull << 12))
+#define MISC_ENABLE_WRITABLE ((1ull << 0) | (1ull << 22) | (1ull << 34))
+
 #define VCPU_FIELD(f) .kind = MSR_VCPU, .vcpu_off = __builtin_offsetof(struct vcpu, f)
 
 static const struct msr_rule msr_rules[] = {
 	{ 0x10, .kind = MSR_TSC, .writable = true },			/* IA32_TSC */
 	{ 0x1b, .kind = MSR_CONST, .value = 0xfee00900 },		/* IA32_APIC_BASE: BSP, enabled */
 	{ 0x3a, .kind = MSR_CONST, .value = 1 },			/* FEATURE_CONTROL: locked, VMX off */
-	{ 0xfe, .kind = MSR_CONST, .value = 0 },			/* MTRRcap: no MTRRs */
+	{ 0x17, .kind = MSR_CONST, .value = 0 },			/* IA32_PLATFORM_ID */
+	{ 0x8b, .kind = MSR_IGNORE, .writable = true },			/* BIOS_SIGN_ID: no microcode update */
+	{ 0xfe, .kind = MSR_CONST, .value = MTRRCAP },			/* MTRRcap */
+	{ 0x1a0, .kind = MSR_MISC, .writable = true },			/* IA32_MISC_ENABLE */
+	{ 0x2ff, .kind = MSR_MTRR, .writable = true },			/* MTRRdefType */
+	{ 0x250, .kind = MSR_MTRR, .writable = true },			/* fixed-range MTRRs */
+	{ 0x258, .kind = MSR_MTRR, .writable = true },
+	{ 0x259, .kind = MSR_MTRR, .writable = true },
+	{ 0x268, .kind = MSR_MTRR, .writable = true },
+	{ 0x269, .kind = MSR_MTRR, .writable = true },
+	{ 0x26a, .kind = MSR_MTRR, .writable = true },
+	{ 0x26b, .kind = MSR_MTRR, .writable = true },
+	{ 0x26c, .kind = MSR_MTRR, .writable = true },
+	{ 0x26d, .kind = MSR_MTRR, .writable = true },
+	{ 0x26e, .kind = MSR_MTRR, .writable = true },
+	{ 0x26f, .kind = MSR_MTRR, .writable = true },
 	{ MSR_IA32_SYSENTER_CS, .kind = MSR_VMCS, .writable = true, .field = GUEST_SYSENTER_CS },
 	{ MSR_IA32_SYSENTER_ESP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_ESP },
 	{ MSR_IA32_SYSENTER_EIP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_EIP },
@@ -41,8 +67,13 @@ static const struct msr_rule msr_rules[] = {
 	{ 0xC0000102, VCPU_FIELD(kernel_gs_base), .writable = true, .canonical = true },
 };
 
+/* Variable-range MTRR pairs 0x200-0x20f (PHYSBASEn/PHYSMASKn). */
+static const struct msr_rule mtrr_var_rule = { 0x200, .kind = MSR_MTRR, .writable = true };
+
 static const struct msr_rule *find_rule(uint32_t index)
 {
+	if (index >= 0x200 && index < 0x200 + 2 * MTRR_VAR_COUNT)
+		return &mtrr_var_rule;
 	for (size_t i = 0; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
 		if (msr_rules[i].index == index)
 			return &msr_rules[i];
@@ -83,6 +114,42 @@ static bool write_efer(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+/* The storage of an MTRR MSR in struct vcpu. */
+static uint64_t *mtrr_slot(struct vcpu *v, uint32_t msr)
+{
+	static const uint32_t fixed[11] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a, 0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+	if (msr == 0x2ff)
+		return &v->mtrr_def_type;
+	if (msr >= 0x200 && msr < 0x200 + 2 * MTRR_VAR_COUNT)
+		return &v->mtrr_var[msr - 0x200];
+	for (unsigned i = 0; i < 11; i++)
+		if (fixed[i] == msr)
+			return &v->mtrr_fixed[i];
+	return &v->mtrr_def_type;	/* not reached: find_rule admits only these */
+}
+
+/* Memory types 0 (UC), 1 (WC), 4 (WT), 5 (WP), 6 (WB) are valid. */
+static bool valid_type(unsigned t)
+{
+	return t == 0 || t == 1 || t == 4 || t == 5 || t == 6;
+}
+
+static bool valid_mtrr(uint32_t msr, uint64_t val)
+{
+	uint64_t phys_hi = ~0ull << 52;		/* above any MAXPHYADDR Shade reports */
+	if (msr == 0x2ff)			/* type (7:0), FE (10), E (11) */
+		return !(val & ~0xcffull) && valid_type(val & 0xff);
+	if (msr >= 0x200 && msr < 0x200 + 2 * MTRR_VAR_COUNT) {
+		if (msr & 1)			/* PHYSMASK: V (11) + mask */
+			return !(val & (phys_hi | 0x7ffull));
+		return !(val & (phys_hi | 0xf00ull)) && valid_type(val & 0xff);
+	}
+	for (int i = 0; i < 8; i++)		/* fixed: eight type bytes */
+		if (!valid_type((val >> (8 * i)) & 0xff))
+			return false;
+	return true;
+}
+
 static uint64_t *vcpu_slot(struct vcpu *v, const struct msr_rule *r)
 {
 	return (uint64_t *)((char *)v + r->vcpu_off);
@@ -104,6 +171,9 @@ enum exit_action handle_rdmsr(struct vcpu *v)
 	case MSR_TSC: val = guest_tsc(v); break;
 	case MSR_EFER: val = v->efer; break;
 	case MSR_PAT: val = v->pat; break;
+	case MSR_MTRR: val = *mtrr_slot(v, (uint32_t)g[R_RCX]); break;
+	case MSR_MISC: val = v->misc_enable | MISC_ENABLE_FIXED; break;
+	case MSR_IGNORE: val = 0; break;
 	}
 	g[R_RAX] = (uint32_t)val;
 	g[R_RDX] = val >> 32;
@@ -125,6 +195,9 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 		case MSR_TSC: v->tsc_offset = val - rdtsc(); vmwrite(TSC_OFFSET, v->tsc_offset); break;
 		case MSR_EFER: ok = write_efer(v, val); break;
 		case MSR_PAT: ok = valid_pat(val); if (ok) v->pat = val; break;
+		case MSR_MTRR: ok = valid_mtrr((uint32_t)g[R_RCX], val); if (ok) *mtrr_slot(v, (uint32_t)g[R_RCX]) = val; break;
+		case MSR_MISC: ok = !(val & ~(MISC_ENABLE_WRITABLE | MISC_ENABLE_FIXED)); if (ok) v->misc_enable = val & MISC_ENABLE_WRITABLE; break;
+		case MSR_IGNORE: break;
 		}
 	}
 	if (!ok) {

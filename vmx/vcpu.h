@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "vmx/vmx_defs.h"
 #include "emul/emul.h"
+#include "vmx/fpu.h"
 
 /* Register numbers in x86 encoding order (ModRM/exit-qualification order). */
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
@@ -34,6 +35,8 @@ struct vcpu {
 	 * shadow paging and Shade's fixed bits; the read shadows show these). */
 	uint64_t cr0, cr3, cr4, efer;
 	uint64_t pat;
+	uint64_t misc_enable;
+	uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	/* MSRs VMX does not switch; loaded when this vCPU runs. */
 	uint64_t star, lstar, cstar, fmask, kernel_gs_base;
 	/* VM-entry MSR-load area for EFER on CPUs without the EFER entry
@@ -50,6 +53,9 @@ struct vcpu {
 	/* Decoded instructions of recent emulations: a driver hitting one
 	 * register from one instruction decodes it once (vmx/mmio.c). */
 	struct emul_icache icache;
+
+	/* x87/SSE/AVX registers and XCR0 while another VM has the CPU. */
+	struct fpu_state fpu;
 
 	/* Event delivery and time (vmx/events.c). */
 	uint32_t pin_ctls, cpu_ctls;	/* cached control fields */

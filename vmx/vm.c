@@ -41,6 +41,7 @@ struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why
 	snprintf(vm->name, sizeof(vm->name), "vm%d", id);
 	vm->vcpu.vm = vm;
 	emul_icache_init(&vm->vcpu.icache);
+	fpu_init(&vm->vcpu.fpu);
 	vm->plat = &platforms[id];
 	vm->mem = &memories[id];
 	if (!gmem_init(vm->mem, ram, pool_pages, why))
@@ -81,6 +82,8 @@ void vm_reset(struct vm *vm, const char *why)
 	v->vmcs_pa = vmcs;
 	v->exits = exits;
 	emul_icache_init(&v->icache);
+	fpu_init(&v->fpu);
+	fpu_load(&v->fpu);
 	memset(vm->mem->ram, 0, vm->mem->ram_size);
 	gmem_reset(vm->mem);
 	platform_init(vm->plat, vm);
@@ -120,6 +123,7 @@ static void report(struct vm *vm)
 
 const char *vms_run_all(int *status)
 {
+	struct vm *on_cpu = 0;	/* whose FPU state is in the CPU */
 	bool any = true;
 	while (any) {
 		any = false;
@@ -127,6 +131,13 @@ const char *vms_run_all(int *status)
 			struct vm *vm = &vms[i];
 			if (!started[i] || vm->state != VM_RUNNING)
 				continue;
+			if (current != vm || !on_cpu) {
+				/* Another VM had the CPU: swap the FPU state. */
+				if (on_cpu)
+					fpu_save(&on_cpu->vcpu.fpu);
+				fpu_load(&vm->vcpu.fpu);
+				on_cpu = vm;
+			}
 			current = vm;
 			vmcs_load(&vm->vcpu);
 			vcpu_run(&vm->vcpu, SLICE_EXITS);

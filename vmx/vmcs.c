@@ -26,6 +26,9 @@ static struct msr_entry host_efer_load[1] __attribute__((aligned(16)));
 /* CR4 bits passed through; every other bit traps so Shade sees paging-mode
  * changes and can hide VMX. */
 #define CR4_PASSTHROUGH (CR4_TSD | CR4_DE | CR4_MCE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
+/* Guest-owned CR4 bits that trap (Shade validates them) but then go to the
+ * hardware as the guest set them. */
+#define CR4_GUEST_HW (CR4_OSXSAVE)
 
 bool vmwrite_failed(enum vmcs_field f, uint64_t v)
 {
@@ -198,7 +201,7 @@ void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uin
 	/* The shadow MMU decides the paging bits (PG, WP, PAE, ...); VMX adds
 	 * its fixed bits, and CR4 bits that don't touch paging pass through. */
 	uint64_t cr0 = vmx_fix_cr0((v->cr0 & ~(CR0_CD | CR0_NW | CR0_PG | CR0_WP)) | hw_cr0 | CR0_NE);
-	uint64_t cr4 = (v->cr4 & CR4_PASSTHROUGH) | hw_cr4 | CR4_VMXE;
+	uint64_t cr4 = (v->cr4 & (CR4_PASSTHROUGH | CR4_GUEST_HW)) | hw_cr4 | CR4_VMXE;
 	if (lma)
 		cr4 |= v->cr4 & CR4_FSGSBASE;
 	vmwrite(GUEST_CR0, cr0);
