@@ -324,6 +324,8 @@ static bool set_accessed_dirty(const struct walk_ctx *c, uint32_t acc,
 			continue;
 		if (level == w->leaf_level && (acc & WALK_WRITE))
 			bits |= PTE_D;
+		if ((t->e[level] & bits) == bits)   /* already set when read */
+			continue;
 		if (!set_bits(t->p[level], f->entry_bytes, t->e[level], bits))
 			return false;
 	}
