@@ -61,6 +61,11 @@ FN user_write
 FN user_exec
 	add $UEXEC_OFF, %eax
 	jmp *%eax                       /* INT3 there */
+FN user_int3
+	int3
+	.globl user_int3_next
+user_int3_next:
+	ud2
 
 /* 64-bit code for lm_call64(): returns arg * 3 with bit 40 set, using a
  * REX register, so only real 64-bit execution gets it right. */

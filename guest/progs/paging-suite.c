@@ -14,6 +14,7 @@
 #include "paging.h"
 #include "longmode.h"
 #include "paging-suite.h"
+#include "tss.h"
 
 #define IDENTITY_END  0x01000000u
 #define PATTERN_BASE  0x01000000u
@@ -25,6 +26,7 @@
 #define VA_UNMAPPED   0x5f000000u
 #define VA_LARGE      0x60000000u
 #define VA_1G         0x80000000u
+#define VA_STACKPT    0x5e000000u   /* alias of a page table, used as a stack */
 #define VA_HIGH       0x00007f0000000000ull
 #define VA_NONCANON   0x0000800000000000ull
 
@@ -638,6 +640,50 @@ static void test_selfmap(struct suite *s)
 	flush_all();
 }
 
+/* ---- an exception delivered onto a page table ----------------------------- */
+
+extern char user_int3[], user_int3_next[];
+
+/*
+ * The ring-0 stack of an exception from CPL 3 is the top of the page
+ * table that maps VA_4K (through an alias), so the CPU's own pushes during
+ * delivery write that table. A shadowing hypervisor write-protects it and
+ * takes a #PF exit in the middle of the delivery, which it must resolve and
+ * then deliver the #BP exactly once, with the right frame (SDM Vol. 3C
+ * 27.2.4: IDT-vectoring information). The entries written are those of
+ * the last pages of the table's range, which nothing uses.
+ */
+static void test_delivery_onto_pt(struct suite *s)
+{
+	uint32_t pt = pg_entry_addr(&s->as, VA_4K, 0) & ~0xfffu;
+	uint32_t old_esp0 = tss_esp0(), frame;
+	unsigned words = s->mode == PG_MODE_4LEVEL ? 10 : 5;
+	struct fault f;
+	bool ok;
+
+	pg_map(&s->as, VA_4K, s->frame_a, 0, PTE_P | PTE_W);
+	pg_map(&s->as, VA_STACKPT, pt, 0, PTE_P | PTE_W);
+	invlpg(VA_4K);
+	invlpg(VA_STACKPT);
+	(void)rd32(VA_4K);              /* the table is in use (shadowed) */
+	tss_set_esp0(VA_STACKPT + PAGE_SIZE);
+	ok = run_at_cpl3(user_int3, 0, &f);
+	tss_set_esp0(old_esp0);
+	/* The frame the CPU pushed (EIP first): 32-bit or 64-bit slots. */
+	frame = pt + PAGE_SIZE - words * 4;
+	if (!ok || rd32(frame) != (uint32_t)user_int3_next)
+		printf("  delivery: vector=%x eip=%x, frame eip %x, want %x\n",
+		       f.vector, f.eip, rd32(frame), (uint32_t)user_int3_next);
+	check(ok && f.eip == (uint32_t)user_int3_next &&
+	      rd32(frame) == (uint32_t)user_int3_next,
+	      N(s, "exception-delivered-onto-page-table"));
+	for (unsigned i = 0; i < words; i++)
+		wr32(frame + i * 4, 0);
+	pg_set(&s->as, VA_STACKPT, 0, 0);
+	flush_all();
+	check_eq(rd32(VA_4K), 0xaaaa0001, N(s, "page-table-intact-after-delivery"));
+}
+
 /* ---- many address spaces, switched like processes ----------------------- */
 
 static void test_many_aspaces(struct suite *s)
@@ -708,6 +754,7 @@ void paging_suite(enum pg_mode mode)
 	test_accessed_dirty(&s);
 	test_tlb(&s);
 	test_selfmap(&s);
+	test_delivery_onto_pt(&s);
 	test_many_aspaces(&s);
 	pg_disable();
 	check(!(read_cr0() & CR0_PG) && !longmode_active(), N(&s, "disable"));

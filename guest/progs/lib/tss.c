@@ -45,3 +45,13 @@ void tss_set_longmode(bool on)
 	/* 64-bit TSS: RSP0 = offsets 4..11. 32-bit: ESP0 at 4, SS0 at 8. */
 	tss.ss0 = on ? 0 : GDT_DATA;
 }
+
+uint32_t tss_esp0(void)
+{
+	return tss.esp0;
+}
+
+void tss_set_esp0(uint32_t esp0)
+{
+	tss.esp0 = esp0;
+}
