@@ -395,6 +395,26 @@ static int decode_imm(struct cursor *c, enum emul_mode mode, struct emul_insn *i
 	return EMUL_DEC_OK;
 }
 
+/* Every field but bytes[] (copied at the end) starts at zero.  Written
+ * out field by field: this is the hot path, and the hypervisor's memset
+ * is a byte loop. */
+static void insn_clear(struct emul_insn *in)
+{
+	in->len = in->map = in->opcode = in->npfx = 0;
+	in->opsize = in->addrsize = in->rep = in->lock = 0;
+	in->seg_override = EMUL_NO_REG;
+	in->mandatory = in->rex = in->has_modrm = in->modrm = 0;
+	in->mod = in->reg = in->rm = in->has_sib = in->sib = 0;
+	in->base = in->index = in->scale = in->rip_rel = 0;
+	in->disp_size = in->imm_size = in->imm2_size = 0;
+	in->disp = 0;
+	in->imm = 0;
+	in->imm2 = 0;
+	in->seg = 0;
+	in->kind = in->sub = in->dst = in->src = in->immtype = 0;
+	in->flags = 0;
+}
+
 int emul_decode(enum emul_mode mode, const uint8_t *bytes, size_t avail,
 		struct emul_insn *in)
 {
@@ -402,8 +422,7 @@ int emul_decode(enum emul_mode mode, const uint8_t *bytes, size_t avail,
 	struct prefixes p = { 0 };
 	int r;
 
-	memset(in, 0, sizeof(*in));
-	in->seg_override = EMUL_NO_REG;
+	insn_clear(in);
 	r = decode_prefixes(&c, mode, in, &p);
 	if (!r)
 		r = decode_opcode(&c, mode, in, &p);
@@ -422,7 +441,8 @@ int emul_decode(enum emul_mode mode, const uint8_t *bytes, size_t avail,
 	if ((r = decode_imm(&c, mode, in)))
 		return r;
 	in->len = (uint8_t)c.pos;
-	memcpy(in->bytes, bytes, c.pos);
+	for (unsigned i = 0; i < c.pos; i++)
+		in->bytes[i] = bytes[i];
 	return EMUL_DEC_OK;
 }
 

@@ -87,7 +87,9 @@ static void opnd_resolve(struct ex *ex, unsigned kind, unsigned size, struct opn
 {
 	const struct emul_insn *in = ex->in;
 
-	memset(o, 0, sizeof(*o));
+	o->kind = OPK_NONE;
+	o->reg = o->seg = 0;
+	o->off = o->val = 0;
 	o->size = (uint8_t)size;
 	switch (kind) {
 	case O_E:
@@ -739,16 +741,29 @@ static const op_fn op_table[K_NKINDS] = {
 
 /* ---- entry points ----------------------------------------------------- */
 
+/* Kinds that may change a GPR before a later step faults (rSP moved
+ * before a branch check, REP progress, POP to memory...): only these
+ * snapshot all GPRs; every other operation writes its registers after
+ * its last memory access, so RIP and RFLAGS are all it must restore. */
+static const bool needs_gpr_snap[K_NKINDS] = {
+	[K_POP] = true, [K_RET] = true, [K_LEAVE] = true, [K_ENTER] = true,
+	[K_STR] = true, [K_CALLF] = true, [K_JMPF] = true, [K_RETF] = true,
+	[K_CALL] = true, [K_PUSH] = true,
+};
+
 static void snap_take(struct ex *ex)
 {
-	memcpy(ex->snap.gpr, ex->ctx->gpr, sizeof(ex->snap.gpr));
+	ex->gpr_snap = ex->in->kind < K_NKINDS && needs_gpr_snap[ex->in->kind];
+	if (ex->gpr_snap)
+		gpr_copy(ex->snap.gpr, ex->ctx->gpr);
 	ex->snap.rip = ex->ctx->rip;
 	ex->snap.rflags = ex->ctx->rflags;
 }
 
 static void snap_restore(struct ex *ex)
 {
-	memcpy(ex->ctx->gpr, ex->snap.gpr, sizeof(ex->snap.gpr));
+	if (ex->gpr_snap)
+		gpr_copy(ex->ctx->gpr, ex->snap.gpr);
 	ex->ctx->rip = ex->snap.rip;
 	ex->ctx->rflags = ex->snap.rflags;
 }
@@ -773,9 +788,14 @@ static int finish(struct emul_ctx *c, struct emul_result *res, int st)
 
 int emul_execute(struct emul_ctx *c, const struct emul_insn *in, struct emul_result *res)
 {
-	struct ex ex = { .ctx = c, .in = in, .res = res };
+	struct ex ex;
 	int st;
 
+	/* no aggregate initialiser: it would zero the whole struct */
+	ex.ctx = c;
+	ex.in = in;
+	ex.res = res;
+	ex.restart = false;
 	c->dirty = 0;
 	snap_take(&ex);
 	if (c->rflags & EMUL_FL_VM) {
@@ -838,9 +858,10 @@ int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
 	while (n) {
 		uint64_t pla = la + have;
 		unsigned part;
-		struct emul_fault f = { 0 };
+		struct emul_fault f;
 		int r;
 
+		fault_clear(&f);
 		if (c->mode != EMUL_MODE_LONG64)
 			pla &= 0xffffffffull;
 		part = PAGE - (unsigned)(pla & (PAGE - 1));
@@ -939,8 +960,7 @@ int emul_step(struct emul_ctx *c, struct emul_result *res)
 	const struct emul_insn *ip;
 	int st;
 
-	memset(res, 0, sizeof(*res));
-	res->why = "";
+	res_clear(res);
 	c->dirty = 0;
 	st = ex_fetch_decode(c, &in, res, NULL, &ip);
 	if (st)

@@ -12,6 +12,36 @@ struct emul_snap {
 	uint64_t rip, rflags;
 };
 
+/* Copy 16 GPRs without a memcpy call (the hypervisor's memcpy is a byte
+ * loop, and this is the hot path). */
+static inline void gpr_copy(uint64_t *d, const uint64_t *s)
+{
+	d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3];
+	d[4] = s[4]; d[5] = s[5]; d[6] = s[6]; d[7] = s[7];
+	d[8] = s[8]; d[9] = s[9]; d[10] = s[10]; d[11] = s[11];
+	d[12] = s[12]; d[13] = s[13]; d[14] = s[14]; d[15] = s[15];
+}
+
+static inline void fault_clear(struct emul_fault *f)
+{
+	f->vector = 0;
+	f->has_error_code = false;
+	f->error_code = 0;
+	f->cr2 = 0;
+}
+
+/* Reset a result (only the fields callers read). */
+static inline void res_clear(struct emul_result *res)
+{
+	res->status = 0;
+	res->vector = 0;
+	res->has_error_code = false;
+	res->error_code = 0;
+	res->cr2 = 0;
+	res->insn_len = 0;
+	res->why = "";
+}
+
 struct ex {
 	struct emul_ctx *ctx;
 	const struct emul_insn *in;
@@ -19,6 +49,7 @@ struct ex {
 	struct emul_snap snap;
 	uint64_t next_rip;       /* RIP after the instruction (branches change it) */
 	bool restart;            /* REP chunk ended early: leave RIP */
+	bool gpr_snap;           /* snap.gpr holds the GPRs (see emul_execute) */
 };
 
 /* A resolved operand. */

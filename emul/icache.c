@@ -25,8 +25,7 @@ int emul_step_cached(struct emul_ctx *c, struct emul_icache *ic, struct emul_res
 	unsigned avail, slot;
 	int st;
 
-	memset(res, 0, sizeof(*res));
-	res->why = "";
+	res_clear(res);
 	c->dirty = 0;
 	if ((st = ex_code_la(c, &la, &avail, res)))
 		goto out;

@@ -78,9 +78,10 @@ static int cb_result(struct ex *ex, int r, const struct emul_fault *f)
 static int one_part(struct ex *ex, uint64_t la, void *buf, unsigned len, bool write)
 {
 	const struct emul_ops *ops = ex->ctx->ops;
-	struct emul_fault f = { 0 };
+	struct emul_fault f;
 	int r;
 
+	fault_clear(&f);
 	if (write)
 		r = ops->write ? ops->write(ex->ctx->opaque, la, buf, len, &f) : EMUL_CB_ABORT;
 	else
@@ -103,8 +104,9 @@ static int access_linear(struct ex *ex, uint64_t la, void *buf, unsigned len, bo
 	if (ex->ctx->mode != EMUL_MODE_LONG64)
 		la2 &= 0xffffffffull;
 	if (ops->check) {
-		struct emul_fault f = { 0 };
+		struct emul_fault f;
 
+		fault_clear(&f);
 		r = ops->check(ex->ctx->opaque, la2, len - first,
 			       write ? EMUL_ACC_WRITE : EMUL_ACC_READ, &f);
 		if ((r = cb_result(ex, r, &f)))
@@ -172,8 +174,10 @@ int mem_probe_write(struct ex *ex, unsigned seg, uint64_t off, unsigned len)
 	if (first > len)
 		first = len;
 	for (unsigned done = 0, n = first; done < len; done += n, n = len - done) {
-		struct emul_fault f = { 0 };
+		struct emul_fault f;
 		uint64_t a = la + done;
+
+		fault_clear(&f);
 
 		if (ex->ctx->mode != EMUL_MODE_LONG64)
 			a &= 0xffffffffull;

@@ -180,7 +180,7 @@ int h_str(struct ex *ex)
 			return 0;
 		reg_write(ex, EMUL_RCX, s.as, --cnt);
 		/* Commit the iteration: a later fault restores to here. */
-		memcpy(ex->snap.gpr, c->gpr, sizeof(ex->snap.gpr));
+		gpr_copy(ex->snap.gpr, c->gpr);
 		ex->snap.rflags = c->rflags;
 		if (cnt == 0)
 			return 0;
