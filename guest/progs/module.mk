@@ -17,7 +17,7 @@ GP_OBJ   := $(BUILD)/guest/obj
 
 GP_PAGING := test-paging-32 test-paging-pae test-paging-4level test-paging-switch
 GP_NAMES := demo test-exits test-triple test-hltcli bench-exits bench-paging \
-	$(GP_PAGING) test-paging-mmio test-emul-mmio \
+	$(GP_PAGING) test-paging-mmio test-paging-memory test-emul-mmio \
 	test-pic-pit test-lapic test-rtc test-fwcfg test-ioapic test-acpi
 GUEST_PROGS += $(GP_NAMES)
 
