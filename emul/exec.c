@@ -907,25 +907,30 @@ int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result
 
 	if ((r = ex_code_la(c, &la, &avail, res)))
 		return r;
-	for (int part = 0; part < 2; part++) {
+	/* Up to three fetches: the cached instruction's length (if any),
+	 * the rest of the page, the next page; never more than 15 bytes. */
+	for (int part = 0; part < 3; part++) {
 		uint64_t pla = c->mode == EMUL_MODE_LONG64 ? la + have : (la + have) & 0xffffffffull;
 		unsigned n = PAGE - (unsigned)(pla & (PAGE - 1));
 
 		if (n > avail - have)
 			n = avail - have;
+		if (cached && cached->len - have < n)
+			n = cached->len - have;
+		if (n == 0)
+			return fetch_gp(res);      /* would run past the CS limit */
 		if ((r = ex_fetch(c, la, buf, have, n, res)))
 			return r;
 		have += n;
 		if (cached) {
-			unsigned k = cached->len < have ? cached->len : have;
-
-			if (!memcmp(buf, cached->bytes, k)) {
-				if (k == cached->len) {
+			if (!memcmp(buf, cached->bytes, have)) {
+				if (have == cached->len) {
 					*out = cached;
 					return 0;
 				}
 				continue;  /* may still match: fetch the rest */
 			}
+			cached = NULL;     /* changed code: decode what we have */
 		}
 		r = emul_decode(c->mode, buf, have, in);
 		if (r == EMUL_DEC_OK) {
