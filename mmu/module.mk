@@ -22,3 +22,19 @@ test_mmu_random_DEPS := $(MMU_SRCS)
 MMU_HV_OBJS := $(patsubst %.c,$(BUILD)/hv/%.o,$(MMU_SRCS))
 .PHONY: mmu-hv-check
 mmu-hv-check: $(MMU_HV_OBJS)
+
+# libFuzzer over the walker and the shadow MMU with hostile guest tables
+# (tests/unit/test_mmu_fuzz.c): `make fuzz-mmu [MMU_FUZZ_SECONDS=30]`
+# (at most 60 s, the team's limit); the corpus stays in build/fuzz.
+MMU_FUZZ_SECONDS ?= 30
+$(BUILD)/fuzz/mmu_fuzz: tests/unit/test_mmu_fuzz.c $(MMU_SRCS) $(wildcard mmu/*.h)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -I. -DSHADE_HOST \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/unit/test_mmu_fuzz.c $(MMU_SRCS)
+
+.PHONY: fuzz-mmu
+fuzz-mmu: $(BUILD)/fuzz/mmu_fuzz
+	@mkdir -p $(BUILD)/fuzz/mmu-corpus
+	$(BUILD)/fuzz/mmu_fuzz -max_total_time=$(MMU_FUZZ_SECONDS) -max_len=4096 \
+		$(BUILD)/fuzz/mmu-corpus
