@@ -890,6 +890,15 @@ int ex_fetch(const struct emul_ctx *c, uint64_t la, uint8_t *buf, unsigned have,
 	return 0;
 }
 
+/* A few bytes: an inline loop beats a call to the hypervisor's memcmp. */
+static bool bytes_equal(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* Fetch up to 15 bytes at CS:RIP, never across a page in one callback
  * and only as far as needed: the second page is fetched only when the
  * decoder needs it (so no spurious #PF on a page the instruction does not
@@ -923,7 +932,7 @@ int ex_fetch_decode(struct emul_ctx *c, struct emul_insn *in, struct emul_result
 			return r;
 		have += n;
 		if (cached) {
-			if (!memcmp(buf, cached->bytes, have)) {
+			if (bytes_equal(buf, cached->bytes, have)) {
 				if (have == cached->len) {
 					*out = cached;
 					return 0;
