@@ -96,6 +96,58 @@ static void test_self_ipi(void)
 	check_eq(irq_count(VEC_IPI), 2, "lapic-tpr-lowered-delivers");
 }
 
+/*
+ * Priorities (SDM Vol. 3A 11.8.3): in the handler of 0x51 (class 5) with
+ * IF set, a self-IPI of class 6 (0x61) preempts at once, one of class 3
+ * (0x31) waits until 0x51's EOI.
+ */
+#define VEC_MID  0x51
+#define VEC_HIGH 0x61
+#define VEC_LOW  0x31
+
+static volatile uint32_t order[4], order_n;
+
+static void note(uint32_t v)
+{
+	if (order_n < 4)
+		order[order_n++] = v;
+}
+
+static void on_high(struct exc_frame *f) { (void)f; note(VEC_HIGH); lapic_eoi(); }
+static void on_low(struct exc_frame *f) { (void)f; note(VEC_LOW); lapic_eoi(); }
+
+static void on_mid(struct exc_frame *f)
+{
+	(void)f;
+	note(VEC_MID);
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_LOW);
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_HIGH);
+	irq_enable();
+	for (volatile int i = 0; i < 1000; i++)
+		;
+	irq_disable();
+	note(0xee);                     /* end of the 0x51 handler */
+	lapic_eoi();
+}
+
+static void test_priorities(void)
+{
+	irq_set_handler(VEC_MID, on_mid);
+	irq_set_handler(VEC_HIGH, on_high);
+	irq_set_handler(VEC_LOW, on_low);
+	order_n = 0;
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_MID);
+	spin_with_interrupts();
+	if (order_n != 4 || order[0] != VEC_MID || order[1] != VEC_HIGH ||
+	    order[2] != 0xee || order[3] != VEC_LOW)
+		printf("  order: %x %x %x %x (%u)\n", order[0], order[1],
+		       order[2], order[3], order_n);
+	check(order_n >= 2 && order[0] == VEC_MID && order[1] == VEC_HIGH,
+	      "lapic-higher-class-nests");
+	check(order_n == 4 && order[2] == 0xee && order[3] == VEC_LOW,
+	      "lapic-lower-class-waits-for-eoi");
+}
+
 /* x2APIC: the same registers as MSRs 0x800 + offset/16 (SDM Vol. 3A
  * 11.12); the SELF IPI register is MSR 0x83F. Last, because the APIC
  * stays in x2APIC mode afterwards. */
@@ -160,6 +212,7 @@ int guest_main(void)
 	test_registers();
 	test_timer();
 	test_self_ipi();
+	test_priorities();
 	test_x2apic();
 	return report_done();
 }

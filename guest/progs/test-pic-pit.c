@@ -107,6 +107,27 @@ static void test_oneshot(void)
 		printf("  %u interrupts in mode 0\n", ticks);
 }
 
+/* Channel 2 is gated by port 0x61 bit 0 and its output reads back as
+ * port 0x61 bit 5 (the PC speaker wiring). Mode 0: OUT2 is low while
+ * counting and goes high at terminal count. */
+static void test_channel2(void)
+{
+	uint8_t p61 = inb(0x61);
+	bool low = false, high = false;
+
+	outb(0x61, (p61 & ~0x03) | 0x00);       /* gate off, speaker off */
+	outb(0x43, 0xb0);                       /* ch 2, lo/hi, mode 0 */
+	outb(0x42, 0x00);
+	outb(0x42, 0x10);                       /* 4096 counts, ~3.4 ms */
+	outb(0x61, (p61 & ~0x02) | 0x01);       /* gate on */
+	low = !(inb(0x61) & 0x20);
+	for (uint32_t i = 0; i < 10000000 && !high; i++)
+		high = inb(0x61) & 0x20;
+	outb(0x61, p61 & ~0x03);
+	check(low, "pit-ch2-out-low-while-counting");
+	check(high, "pit-ch2-out-high-at-terminal-count");
+}
+
 int guest_main(void)
 {
 	pic_init(PIC_VECTOR_BASE);
@@ -116,6 +137,7 @@ int guest_main(void)
 	test_periodic();
 	test_masking();
 	test_oneshot();
+	test_channel2();
 	pic_mask(0);
 	return report_done();
 }
