@@ -17,7 +17,9 @@
  * The 64-bit cases (emul-cases64.S: REX, 64-bit operands, RIP-relative,
  * moffs64, CMPXCHG16B) run the same way with 4-level paging on, their
  * memory mapped at 0x40000200 (RAM) and 0x40001200 (pc-testdev's page):
- * "emul64-mmio-<case>", "emul64-fep-<case>".
+ * "emul64-mmio-<case>", "emul64-fep-<case>"; and once more with the memory
+ * straddling a RAM page and an MMIO page, either way round (issue 3: such
+ * accesses are split): "emul64-straddle-ram-mmio-<case>", "...-mmio-ram-".
  *
  * Command line (Multiboot): skip=CASE,CASE,... leaves cases out (printed
  * as SKIP), for triage when one instruction stops the VM; only=PREFIX runs
@@ -475,42 +477,75 @@ static bool same64(const struct outcome64 *a, const struct outcome64 *b,
 	return ok;
 }
 
-static bool compare64(const struct emul_case64 *c, bool forced)
+/* How the 64-bit cases are run against the CPU's result on RAM. */
+enum side64 {
+	SIDE_MMIO,              /* memory on pc-testdev's page */
+	SIDE_FEP,               /* forced emulation, memory on RAM */
+	SIDE_RAM_MMIO,          /* memory straddles a RAM page and an MMIO page */
+	SIDE_MMIO_RAM,          /* ... an MMIO page and a RAM page */
+	NUM_SIDES64
+};
+
+/* The straddling sides put the memory 10 bytes before a page boundary,
+ * so 8(%rbp) with 4 or 8 bytes crosses it; their reference is a RAM page
+ * pair. */
+#define STRADDLE_BACK   10u
+#define PAIR_RAM_RAM    0x40003000u
+#define PAIR_RAM_MMIO   0x40005000u
+#define PAIR_MMIO_RAM   0x40007000u
+
+static const char *const side64_names[NUM_SIDES64] = {
+	"mmio", "fep", "straddle-ram-mmio", "straddle-mmio-ram",
+};
+
+static bool compare64(const struct emul_case64 *c, enum side64 side)
 {
-	const char *side = forced ? "fep64" : "mmio64";
+	static const uint32_t pair[NUM_SIDES64] = {
+		[SIDE_RAM_MMIO] = PAIR_RAM_MMIO, [SIDE_MMIO_RAM] = PAIR_MMIO_RAM,
+	};
+	bool straddle = side >= SIDE_RAM_MMIO;
+	uint32_t ref_base = straddle ? PAIR_RAM_RAM - STRADDLE_BACK
+				     : EMU64_RAM_PAGE + EMU64_OFF;
 	unsigned reports = 0;
 	bool ok = true;
 
 	for (unsigned i = 0; i < NUM_INPUTS; i++) {
 		struct outcome64 ref, got;
 
-		run64(c, c->native, EMU64_RAM_PAGE + EMU64_OFF, scratch[0],
-		      &inputs[i], &ref);
-		if (forced) {
-			run64(c, c->forced, EMU64_RAM_PAGE + EMU64_OFF,
-			      scratch[1], &inputs[i], &got);
+		run64(c, c->native, ref_base, scratch[0], &inputs[i], &ref);
+		if (side == SIDE_FEP) {
+			run64(c, c->forced, ref_base, scratch[1], &inputs[i],
+			      &got);
 			got.f.eip = ref.f.eip;
 			if (c->setup & S_CODEPTR) {
 				memcpy(got.mem, ref.mem, BUF_SIZE);
 				memcpy(got.other, ref.other, BUF_SIZE);
 			}
-		} else {
+		} else if (side == SIDE_MMIO) {
 			run64(c, c->mmio_native, EMU64_MMIO_PAGE + EMU64_OFF,
 			      scratch[1], &inputs[i], &got);
+		} else {
+			run64(c, c->native, pair[side] - STRADDLE_BACK,
+			      scratch[1], &inputs[i], &got);
 		}
-		ok = same64(&ref, &got, c, side, i, &reports) && ok;
+		ok = same64(&ref, &got, c, side64_names[side], i, &reports) &&
+		     ok;
 	}
 	return ok;
 }
 
-static void run_side64(bool forced)
+static void run_side64(enum side64 side)
 {
-	char name[64];
+	char name[80];
 
 	for (const struct emul_case64 *c = __emul_cases64_start;
 	     c < __emul_cases64_end; c++) {
-		snprintf(name, sizeof(name), "emul64-%s-%s",
-			 forced ? "fep" : "mmio", c->name);
+		/* Cases that name their memory by address (RIP-relative,
+		 * moffs) cannot be moved onto a page boundary. */
+		if (side >= SIDE_RAM_MMIO && c->mmio_native != c->native)
+			continue;
+		snprintf(name, sizeof(name), "emul64-%s-%s", side64_names[side],
+			 c->name);
 		if (((c->setup & S_SSE) && !have_sse) ||
 		    ((c->setup & S_CX16) && !have_cx16)) {
 			skip(name, "CPU feature missing");
@@ -520,14 +555,39 @@ static void run_side64(bool forced)
 			skip(name, "command line");
 			continue;
 		}
-		check(compare64(c, forced), name);
+		check(compare64(c, side), name);
 	}
+}
+
+/* 4 KiB mappings: va -> pa (MMIO ones uncached). */
+static bool map_pages(struct aspace *as)
+{
+	static const struct { uint32_t va; uint32_t pa; } mmio[] = {
+		{ EMU64_MMIO_PAGE, MMIO_PAGE_PA },
+		{ PAIR_RAM_MMIO, MMIO_PAGE_PA + 0x1000 },
+		{ PAIR_MMIO_RAM - PAGE_SIZE, MMIO_PAGE_PA + 0x2000 },
+	};
+	static const uint32_t ram_vas[] = {
+		EMU64_RAM_PAGE, PAIR_RAM_RAM - PAGE_SIZE, PAIR_RAM_RAM,
+		PAIR_RAM_MMIO - PAGE_SIZE, PAIR_MMIO_RAM,
+	};
+
+	for (unsigned i = 0; i < sizeof(ram_vas) / sizeof(ram_vas[0]); i++) {
+		uint32_t frame = pg_alloc_page();
+
+		if (!frame || !pg_map(as, ram_vas[i], frame, 0, PTE_P | PTE_W))
+			return false;
+	}
+	for (unsigned i = 0; i < sizeof(mmio) / sizeof(mmio[0]); i++)
+		if (!pg_map(as, mmio[i].va, mmio[i].pa, 0,
+			    PTE_P | PTE_W | PTE_PCD | PTE_PWT))
+			return false;
+	return true;
 }
 
 static void run_64(bool mmio, bool fep)
 {
 	struct aspace as;
-	uint32_t ram = 0;
 
 	if (!(cpuid(0x80000001).edx & (1u << 29))) {
 		skip("emul64", "no long mode");
@@ -537,20 +597,20 @@ static void run_64(bool mmio, bool fep)
 	pg_pool_reset();
 	if (!pg_init(&as, PG_MODE_4LEVEL) ||
 	    !pg_identity(&as, 0, 0x01000000, PTE_P | PTE_W) ||
-	    !(ram = pg_alloc_page()) ||
-	    !pg_map(&as, EMU64_RAM_PAGE, ram, 0, PTE_P | PTE_W) ||
-	    !pg_map(&as, EMU64_MMIO_PAGE, MMIO_PAGE_PA, 0,
-		    PTE_P | PTE_W | PTE_PCD | PTE_PWT)) {
+	    !map_pages(&as)) {
 		check(false, "emul64-setup");
 		return;
 	}
 	pg_enable(&as);
 	printf("test-emul-mmio: %u 64-bit cases, 4-level paging\n",
 	       (unsigned)(__emul_cases64_end - __emul_cases64_start));
-	if (mmio)
-		run_side64(false);
+	if (mmio) {
+		run_side64(SIDE_MMIO);
+		run_side64(SIDE_RAM_MMIO);
+		run_side64(SIDE_MMIO_RAM);
+	}
 	if (fep)
-		run_side64(true);
+		run_side64(SIDE_FEP);
 	pg_disable();
 }
 
