@@ -317,8 +317,10 @@ int emul_execute(struct emul_ctx *ctx, const struct emul_insn *insn,
  * address of CS:RIP and the mode.  An entry is only used after the bytes
  * at that address have been fetched again (exactly insn.len of them,
  * through ops->fetch, so the guest's current page tables apply) and
- * compared: modified or remapped code is simply a miss.  No invalidation
- * is ever needed for correctness; emul_icache_init() empties it. */
+ * compared: modified or remapped code is simply a miss (then the normal
+ * fetch follows: a miss on changed code fetches up to 15 + 15 bytes, all
+ * on pages the instruction covers).  No invalidation is ever needed for
+ * correctness; emul_icache_init() empties it. */
 #define EMUL_ICACHE_ENTRIES 16
 struct emul_icache {
 	struct {

@@ -59,7 +59,7 @@ int mem_linear(struct ex *ex, unsigned seg, uint64_t off, unsigned len, bool wri
 }
 
 /* Map a callback's return value to the executor's status. */
-static int cb_result(struct ex *ex, int r, const struct emul_fault *f)
+static inline __attribute__((always_inline)) int cb_result(struct ex *ex, int r, const struct emul_fault *f)
 {
 	if (r == EMUL_CB_OK)
 		return 0;
@@ -75,7 +75,7 @@ static int cb_result(struct ex *ex, int r, const struct emul_fault *f)
 	return EMUL_ABORT;
 }
 
-static int one_part(struct ex *ex, uint64_t la, void *buf, unsigned len, bool write)
+static inline __attribute__((always_inline)) int one_part(struct ex *ex, uint64_t la, void *buf, unsigned len, bool write)
 {
 	const struct emul_ops *ops = ex->ctx->ops;
 	struct emul_fault f;
@@ -91,7 +91,7 @@ static int one_part(struct ex *ex, uint64_t la, void *buf, unsigned len, bool wr
 
 /* Access [la, la+len) split at the page boundary; the second page is
  * checked first so a fault there leaves no side effect on the first. */
-static int access_linear(struct ex *ex, uint64_t la, void *buf, unsigned len, bool write)
+static inline __attribute__((always_inline)) int access_linear(struct ex *ex, uint64_t la, void *buf, unsigned len, bool write)
 {
 	const struct emul_ops *ops = ex->ctx->ops;
 	unsigned first = PAGE - (unsigned)(la & (PAGE - 1));
@@ -118,7 +118,7 @@ static int access_linear(struct ex *ex, uint64_t la, void *buf, unsigned len, bo
 }
 
 /* #AC: CPL 3, CR0.AM and RFLAGS.AC, misaligned 2/4/8-byte data access. */
-static int align_check(struct ex *ex, uint64_t la, unsigned len)
+static inline __attribute__((always_inline)) int align_check(struct ex *ex, uint64_t la, unsigned len)
 {
 	const struct emul_ctx *c = ex->ctx;
 
@@ -199,10 +199,11 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "little-endian host");
 
 int mem_read_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t *v)
 {
-	uint64_t x = 0;
+	uint64_t x = 0, la;
 	int r;
 
-	if ((r = mem_read(ex, seg, off, &x, size)))
+	if ((r = mem_linear(ex, seg, off, size, false, &la)) || (r = align_check(ex, la, size)) ||
+	    (r = access_linear(ex, la, &x, size, false)))
 		return r;
 	*v = x;
 	return 0;
@@ -210,5 +211,10 @@ int mem_read_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint6
 
 int mem_write_val(struct ex *ex, unsigned seg, uint64_t off, unsigned size, uint64_t v)
 {
-	return mem_write(ex, seg, off, &v, size);
+	uint64_t la;
+	int r;
+
+	if ((r = mem_linear(ex, seg, off, size, true, &la)) || (r = align_check(ex, la, size)))
+		return r;
+	return access_linear(ex, la, &v, size, true);
 }
