@@ -158,6 +158,8 @@ enum emul_access { EMUL_ACC_READ, EMUL_ACC_WRITE, EMUL_ACC_FETCH };
  * boundary.  Data accesses come in the order the CPU performs them.
  * `opaque` is ctx->opaque.  `supervisor` in check() is true for implicit
  * supervisor accesses; for data accesses use ctx->cpl. */
+struct emul_ctx;
+
 struct emul_ops {
 	int (*fetch)(void *opaque, uint64_t la, void *buf, unsigned len,
 		     struct emul_fault *fault);
@@ -176,6 +178,11 @@ struct emul_ops {
 	int (*pio_in)(void *opaque, uint16_t port, unsigned size, uint32_t *val);
 	int (*pio_out)(void *opaque, uint16_t port, unsigned size, uint32_t val);
 	bool (*io_allowed)(void *opaque, uint16_t port, unsigned size);
+	/* Optional: fill ctx->xmm / ctx->mm on demand.  Called at most once
+	 * per step, just before an SSE/MMX move touches them, so a caller
+	 * can skip saving and copying the FPU state on every exit.  When set,
+	 * ctx->no_fpu_state is ignored. */
+	void (*fpu_get)(void *opaque, struct emul_ctx *ctx);
 };
 
 /* ctx->dirty bits: which optional state the last emul_step modified. */
@@ -205,8 +212,8 @@ struct emul_ctx {
 	uint16_t gdtr_limit;
 	/* SSE / MMX registers as plain bytes, little-endian (the FXSAVE layout
 	 * order).  mm[i] is the low 64 bits of x87 register R(i). */
-	uint8_t xmm[16][16];
-	uint8_t mm[8][8];
+	_Alignas(16) uint8_t xmm[16][16];
+	_Alignas(8) uint8_t mm[8][8];
 	bool no_fpu_state;           /* xmm/mm not provided: SSE/MMX -> UNSUPPORTED */
 	uint32_t dirty;              /* EMUL_DIRTY_* set by emul_step */
 	/* Maximum REP iterations per emul_step (0 = EMUL_REP_CHUNK_DEFAULT). */

@@ -982,11 +982,35 @@ int emul_step(struct emul_ctx *c, struct emul_result *res)
 	return emul_execute(c, ip, res);
 }
 
+/* Zero n 64-bit words.  GCC would turn a plain loop into a memset call
+ * (a byte loop in the hypervisor): keep it a loop of word stores. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+#endif
+static void zero_words(uint64_t *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = 0;
+}
+
 void emul_ctx_init(struct emul_ctx *c, const struct emul_ops *ops, void *opaque)
 {
-	memset(c, 0, sizeof(*c));
+	/* Field by field: called on every exit, and memset is a byte loop
+	 * in the hypervisor. */
+	zero_words(c->gpr, 16);
+	c->rip = 0;
 	c->mode = EMUL_MODE_LONG64;
+	c->cpl = 0;
+	c->gdtr_base = 0;
+	c->gdtr_limit = 0;
+	zero_words((uint64_t *)(void *)c->xmm, sizeof(c->xmm) / 8);
+	zero_words((uint64_t *)(void *)c->mm, sizeof(c->mm) / 8);
+	c->no_fpu_state = false;
+	c->dirty = 0;
+	c->rep_chunk = 0;
 	for (int i = 0; i < EMUL_NSEG; i++) {
+		c->seg[i].sel = 0;
+		c->seg[i].base = 0;
 		c->seg[i].limit = 0xffffffffu;
 		c->seg[i].ar = EMUL_AR_P | EMUL_AR_S | EMUL_AR_DB | EMUL_AR_G |
 			       EMUL_AR_TYPE_W | EMUL_AR_TYPE_A;

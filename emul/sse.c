@@ -127,7 +127,9 @@ int h_ssemov(struct ex *ex)
 	uint8_t *m = c->mm[in->reg & 7], *mr = c->mm[in->rm & 7];
 	int e;
 
-	if (c->no_fpu_state) {
+	if (c->ops->fpu_get) {
+		c->ops->fpu_get(c->opaque, c);     /* lazily, only now */
+	} else if (c->no_fpu_state) {
 		ex->res->why = "SSE/MMX state not provided";
 		return EMUL_UNSUPPORTED;
 	}

@@ -493,6 +493,16 @@ static void test_smsw_lmsw(void **s)
 
 /* ---- SSE exceptions, #AC ---------------------------------------------- */
 
+static unsigned fpu_gets;
+
+static void fpu_get_cb(void *opaque, struct emul_ctx *c)
+{
+	(void)opaque;
+	fpu_gets++;
+	for (int i = 0; i < 16; i++)
+		memset(c->xmm[i], 0x30 + i, 16);
+}
+
 static void test_sse_exceptions(void **s)
 {
 	(void)s;
@@ -529,6 +539,23 @@ static void test_sse_exceptions(void **s)
 	reset(EMUL_MODE_LONG64);
 	ctx.no_fpu_state = true;
 	assert_int_equal(RUN(0x0f, 0x10, 0x03), EMUL_UNSUPPORTED);
+	/* ...or provided on demand by ops->fpu_get, only for SSE/MMX moves */
+	{
+		struct emul_ops lazy = ops;
+
+		lazy.fpu_get = fpu_get_cb;
+		reset(EMUL_MODE_LONG64);
+		ctx.ops = &lazy;
+		ctx.no_fpu_state = true;
+		ctx.gpr[EMUL_RBX] = 0x100;
+		fpu_gets = 0;
+		assert_int_equal(RUN(0x89, 0x03), EMUL_DONE);              /* mov: not asked */
+		assert_int_equal(fpu_gets, 0);
+		assert_int_equal(RUN(0x0f, 0x11, 0x1b), EMUL_DONE);        /* movups [rbx], xmm3 */
+		assert_int_equal(fpu_gets, 1);
+		assert_int_equal(ram[0x100], 0x33);
+		assert_int_equal(ram[0x10f], 0x33);
+	}
 }
 
 static void test_alignment_check(void **s)
