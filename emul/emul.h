@@ -13,10 +13,11 @@
  *     emul_ctx_init(&ctx, &my_ops, vcpu);
  *     ...fill ctx.gpr[], ctx.rip, ctx.rflags, ctx.mode, ctx.seg[],
  *        ctx.cr0, ctx.cr4, ctx.efer, ctx.cpl from the VMCS / saved GPRs...
- *     (SSE/MMX moves: fill ctx.xmm / ctx.mm, or set ctx.no_fpu_state so such
- *      instructions return EMUL_UNSUPPORTED instead of using stale bytes)
+ *     (SSE/MMX moves: fill ctx.xmm / ctx.mm, or give ops->fpu_get to
+ *      provide them only when such a move runs, or set ctx.no_fpu_state so
+ *      such instructions return EMUL_UNSUPPORTED)
  *     struct emul_result res;
- *     switch (emul_step(&ctx, &res)) {
+ *     switch (emul_step(&ctx, &res)) {   // or emul_step_cached(&ctx, &ic, &res)
  *     case EMUL_DONE:        write back gpr/rip/rflags (and xmm/mm if
  *                            ctx.dirty says so); resume the guest.
  *     case EMUL_RESTART:     a REP string instruction did a bounded chunk:
@@ -34,7 +35,10 @@
  * Guarantees: the emulator never touches memory other than ctx, res and what
  * the callbacks hand it; every emul_step is bounded (REP strings stop after
  * ctx->rep_chunk iterations); no more than 15 instruction bytes are ever
- * fetched; and NO callback ever receives an access that crosses a 4 KiB
+ * fetched per decode (a stale emul_step_cached entry adds one re-fetch of
+ * its length); the emulator does not handle RFLAGS.TF/RF, interrupt
+ * shadows or cross-vCPU atomicity of LOCKed RMWs (the caller's job); and
+ * NO callback ever receives an access that crosses a 4 KiB
  * linear page boundary: such accesses are split, and the caller translates
  * each part once (one part may be RAM and the other MMIO).
  *
