@@ -47,6 +47,17 @@ shade_run --timeout 120 --append 'x=$HOME;y' "$k/guest.bin"
 # shellcheck disable=SC2016
 expect_line shade-run-tool/grub/quoting '^module: vm=0 role=kernel mem=64M -- x=\$HOME;y$'
 
+# --- --input: COM1 over a local socket, typed after a console line -------
+mb_kernel "$k/reader.elf" --uart-init --shutdown --read-input 6 \
+	--line 'shade: end reason=guest status=0' ||
+	{ t_fail shade-run-tool/build-reader "mb_kernel failed"; t_done; }
+SHADE_ELF=$k/reader.elf
+for emu in bochs qemu; do
+	shade_run --emu "$emu" --timeout 120 --input 'ab\tc\nd' --input-after '^ready for input'
+	expect_line "shade-run-tool/input/$emu" "^got: ab$(printf '\t')c\$"
+	expect_rc "shade-run-tool/input/$emu/exit-status" 0
+done
+
 # --- exit status from the end line ---------------------------------------
 for case in guest:7:7 guest:0:0 guest:300:239 panic:1:240 entry-failure:1:241 \
 	no-vtx:1:243 bad-guest:1:244 vm-fault:0:245; do

@@ -19,6 +19,9 @@
 #     --triple-fault    end with a triple fault instead of the exit ports
 #     --entry ADDR      put the ELF entry point at ADDR (default: _start)
 #     --pad BYTES       add BYTES of data to the image (to make it bigger)
+#     --read-input N    before the lines: print "ready for input", read N
+#                       bytes from COM1 (polling LSR bit 0), print "got: "
+#                       and those bytes on one line
 #     --echo-mbi        first print "cmdline: ..." and one "module: ..." line
 #                       per module from the Multiboot information
 #
@@ -26,7 +29,7 @@
 
 mb_kernel() {
 	local out=$1; shift
-	local exitval=0 vmcall_exit="" uart_init=0 shutdown=0 triple=0 entry=_start pad=0 echo_mbi=0
+	local exitval=0 read_input=0 vmcall_exit="" uart_init=0 shutdown=0 triple=0 entry=_start pad=0 echo_mbi=0
 	local -a lines=()
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -39,6 +42,7 @@ mb_kernel() {
 		--entry) entry=$2; shift 2 ;;
 		--pad) pad=$2; shift 2 ;;
 		--echo-mbi) echo_mbi=1; shift ;;
+		--read-input) read_input=$2; shift 2 ;;
 		*) echo "mb_kernel: unknown option $1" >&2; return 2 ;;
 		esac
 	done
@@ -97,6 +101,30 @@ ASM
 	dec %ecx
 	jmp 2b
 3:
+ASM
+		fi
+		if [ "$read_input" -gt 0 ]; then
+			printf '\tmov $%d, %%ecx\n' "$read_input"
+			cat <<'ASM'
+	mov $s_ready, %esi
+	call puts
+	mov $inbuf, %edi
+1:	mov $0x3fd, %dx
+	inb %dx, %al
+	test $0x01, %al
+	jz 1b
+	mov $0x3f8, %dx
+	inb %dx, %al
+	movb %al, (%edi)
+	inc %edi
+	loop 1b
+	movb $0, (%edi)
+	mov $s_got, %esi
+	call puts
+	mov $inbuf, %esi
+	call puts
+	mov $s_nl, %esi
+	call puts
 ASM
 		fi
 		cat <<'ASM'
@@ -170,6 +198,10 @@ s_module:
 	.asciz "module: "
 s_nl:
 	.asciz "\n"
+s_ready:
+	.asciz "ready for input\n"
+s_got:
+	.asciz "got: "
 message:
 ASM
 		local l esc
@@ -187,6 +219,8 @@ ASM
 	.align 16
 	.space 4096
 stack_top:
+inbuf:
+	.space 4096
 ASM
 	} >"$src"
 	local rc=0
