@@ -20,6 +20,7 @@
 #include "vmx/vm.h"
 #include "vmx/vm_boot.h"
 #include "vmx/mmio.h"
+#include "vmx/fpu.h"
 #include "lib/x86.h"
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
@@ -114,9 +115,9 @@ void kmain(uint32_t magic, uint32_t info)
 		log_info("selftest=crash: executing an invalid opcode inside Shade");
 		__asm__ volatile("ud2");
 	}
-	/* FXSAVE/FXRSTOR must cover XMM when the emulator reads guest SSE
-	 * registers (SDM Vol. 1 10.5: only with CR4.OSFXSR). */
-	write_cr4(read_cr4() | (1u << 9) | (1u << 10));
+	/* FXSAVE/XSAVE must cover the SSE/AVX registers guests use (the
+	 * emulator reads them; VMs switching the CPU save them). */
+	fpu_host_init();
 	vmx_force_emulation = opts.force_emulation;
 	vmx_on();
 
