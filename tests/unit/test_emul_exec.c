@@ -11,7 +11,7 @@
  * disp32 addressing natively.
  *
  * EMUL_DIFF_CASES (environment) sets cases per form and size (default
- * 150: with every form, size and mode, over a thousand cases per
+ * 100: with every form, size and mode, thousands of cases per
  * instruction); `make emul-sweep`
  * runs 8000. */
 #include <stdarg.h>
@@ -893,7 +893,7 @@ static unsigned cases_per_size(void)
 {
 	const char *s = getenv("EMUL_DIFF_CASES");
 
-	return s ? (unsigned)strtoul(s, NULL, 0) : 150;
+	return s ? (unsigned)strtoul(s, NULL, 0) : 100;
 }
 
 static unsigned long total_cases, total_fail;
