@@ -58,6 +58,21 @@ for emu in bochs qemu; do
 	expect_rc "shade-run-tool/input/$emu/exit-status" 0
 done
 
+# --- the emulator commands (--dry-run): KVM can't be run here ------------
+SHADE_ELF=$k/echo.elf
+shade_run --emu kvm --dry-run --hv-args log=debug "$k/guest.bin"
+expect_rc shade-run-tool/kvm/dry-run 0
+expect_line shade-run-tool/kvm/accel '^timeout .* qemu-system-x86_64 .*-enable-kvm -cpu host\\,\+vmx '
+expect_line shade-run-tool/kvm/exit-device ' -device isa-debug-exit\\,iobase=0xf4\\,iosize=0x04 '
+expect_line shade-run-tool/kvm/multiboot ' -kernel [^ ]*echo\.elf -append log=debug -initrd [^ ]*/guest\.bin\\ vm=0\\ role=kernel\\ mem=64M'
+expect_line shade-run-tool/kvm/no-reboot ' -no-reboot .*-m 192 '
+shade_run --dry-run --cpu core2_penryn_t9600 --mem 100M "$k/guest.bin"
+expect_line shade-run-tool/bochsrc/cpu '^cpu: model=core2_penryn_t9600, count=1, ips=50000000, reset_on_triple_fault=0$'
+expect_line shade-run-tool/bochsrc/clock '^clock: sync=none, time0=946684800$'
+expect_line shade-run-tool/bochsrc/memory '^memory: guest=228, host=228$'
+expect_line shade-run-tool/bochsrc/display '^display_library: rfb, options="timeout=0"$'
+expect_line shade-run-tool/bochsrc/panic '^panic: action=fatal$'
+
 # --- exit status from the end line ---------------------------------------
 for case in guest:7:7 guest:0:0 guest:300:239 panic:1:240 entry-failure:1:241 \
 	no-vtx:1:243 bad-guest:1:244 vm-fault:0:245; do
