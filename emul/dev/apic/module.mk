@@ -1,0 +1,6 @@
+# Interrupt controllers and firmware interfaces (issue 5): local APIC,
+# IOAPIC, ACPI tables and PM registers, QEMU fw_cfg and pc-testdev ports.
+HV_SRCS += emul/dev/pctestdev.c
+
+UNIT_TESTS += test_dev_pctestdev
+test_dev_pctestdev_DEPS := emul/dev/pctestdev.c emul/dev/iobus.c
