@@ -4,3 +4,7 @@ HV_SRCS += emul/dev/pctestdev.c
 
 UNIT_TESTS += test_dev_pctestdev
 test_dev_pctestdev_DEPS := emul/dev/pctestdev.c emul/dev/iobus.c
+HV_SRCS += emul/dev/fw_cfg.c
+
+UNIT_TESTS += test_dev_fwcfg
+test_dev_fwcfg_DEPS := emul/dev/fw_cfg.c emul/dev/iobus.c
