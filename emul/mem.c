@@ -17,12 +17,14 @@ int mem_linear(struct ex *ex, unsigned seg, uint64_t off, unsigned len, bool wri
 	       uint64_t *la)
 {
 	const struct emul_ctx *c = ex->ctx;
-	const struct emul_seg *s = &c->seg[seg];
+	const struct emul_seg *s = &c->seg[seg < EMUL_NSEG ? seg : EMUL_DS];
 	/* Faults through SS are #SS(0), all others #GP(0). */
 	unsigned vec = seg == EMUL_SS ? EMUL_SS_VEC : EMUL_GP;
 	unsigned type = s->ar & EMUL_AR_TYPE_MASK;
 	uint64_t last = off + len - 1;
 
+	if (seg >= EMUL_NSEG)              /* a caller-made emul_insn (emul_execute) */
+		return ex_gp0(ex);
 	if (c->mode == EMUL_MODE_LONG64) {
 		/* Only FS and GS have a base in 64-bit mode; no limits. */
 		uint64_t a = off + ((seg == EMUL_FS || seg == EMUL_GS) ? s->base : 0);

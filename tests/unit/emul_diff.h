@@ -15,12 +15,13 @@
 /* Operand kinds of a form's ModRM.reg and ModRM.rm (register forms). */
 enum { GK_NONE, GK_GPR, GK_XMM, GK_MMX };
 /* Immediates. */
-enum { IM_NONE, IM_B, IM_Z, IM_W };
+enum { IM_NONE, IM_B, IM_Z, IM_W, IM_V };
 /* Defined-flags rules. */
 enum { FK_ALL, FK_LOGIC, FK_MUL, FK_NONE, FK_SHIFT, FK_ROT, FK_BT, FK_ZF, FK_SHD };
 /* Set-up specials. */
 enum { SP_NONE, SP_DIV, SP_BTREG, SP_STACK, SP_BRANCH, SP_RET, SP_LEAVE, SP_ENTER,
-       SP_CALLREL, SP_STR, SP_CMPXCHG, SP_CX8, SP_ALIGN16, SP_MOFFS, SP_PUSHR, SP_POPR };
+       SP_CALLREL, SP_STR, SP_CMPXCHG, SP_CX8, SP_ALIGN16, SP_MOFFS, SP_PUSHR, SP_POPR,
+       SP_OPREG };
 
 struct form {
 	const char *name;

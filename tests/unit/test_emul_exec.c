@@ -33,7 +33,11 @@
 #define W 14   /* 16/32/64 */
 #define B 1
 
+#define NOMODRM(nm, o, sz, im, fk_, sp_) \
+	F(nm, 0, o, 0, 0, 1, -2, sz, im, 0, GK_NONE, GK_NONE, fk_, sp_, 0)
 #define ALU(nm, b, d, lk, fk_) \
+	NOMODRM(nm " al,ib", (b) + 4, B, IM_B, fk_, SP_NONE), \
+	NOMODRM(nm " eax,iz", (b) + 5, W, IM_Z, fk_, SP_NONE), \
 	F1(nm " r/m8,r8", (b), -1, B, IM_NONE, GK_GPR, fk_, SP_NONE, lk), \
 	F1(nm " r/m,r", (b) + 1, -1, W, IM_NONE, GK_GPR, fk_, SP_NONE, lk), \
 	F1(nm " r8,r/m8", (b) + 2, -1, B, IM_NONE, GK_GPR, fk_, SP_NONE, 0), \
@@ -72,6 +76,8 @@ static const struct form forms[] = {
 	F1("test r/m8,r8", 0x84, -1, B, IM_NONE, GK_GPR, FK_LOGIC, SP_NONE, 0),
 	F1("test r/m,r", 0x85, -1, W, IM_NONE, GK_GPR, FK_LOGIC, SP_NONE, 0),
 	F1("test r/m8,ib", 0xf6, 0, B, IM_B, GK_NONE, FK_LOGIC, SP_NONE, 0),
+	NOMODRM("test al,ib", 0xa8, B, IM_B, FK_LOGIC, SP_NONE),
+	NOMODRM("test eax,iz", 0xa9, W, IM_Z, FK_LOGIC, SP_NONE),
 	F1("test r/m,iz", 0xf7, 0, W, IM_Z, GK_NONE, FK_LOGIC, SP_NONE, 0),
 	F1("not r/m8", 0xf6, 2, B, IM_NONE, GK_NONE, FK_ALL, SP_NONE, 1),
 	F1("not r/m", 0xf7, 2, W, IM_NONE, GK_NONE, FK_ALL, SP_NONE, 1),
@@ -94,6 +100,8 @@ static const struct form forms[] = {
 	F1("mov r8,r/m8", 0x8a, -1, B, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 0),
 	F1("mov r,r/m", 0x8b, -1, W, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 0),
 	F1("mov r/m8,ib", 0xc6, 0, B, IM_B, GK_NONE, FK_ALL, SP_NONE, 0),
+	NOMODRM("mov r8,ib (b0+r)", 0xb0, B, IM_B, FK_ALL, SP_OPREG),
+	NOMODRM("mov r,iv (b8+r)", 0xb8, W, IM_V, FK_ALL, SP_OPREG),
 	F1("mov r/m,iz", 0xc7, 0, W, IM_Z, GK_NONE, FK_ALL, SP_NONE, 0),
 	F("mov al,moffs", 0, 0xa0, 0, 0, 1, -2, B, IM_NONE, 0, GK_NONE, GK_NONE, FK_ALL, SP_MOFFS, 0),
 	F("mov rax,moffs", 0, 0xa1, 0, 0, 1, -2, W, IM_NONE, 0, GK_NONE, GK_NONE, FK_ALL, SP_MOFFS, 0),
@@ -105,6 +113,7 @@ static const struct form forms[] = {
 	F2("movsx r,r/m16", 0xbf, -1, W, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 0),
 	F1("movsxd r,r/m32", 0x63, -1, W, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 0),
 	F1("xchg r/m8,r8", 0x86, -1, B, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 1),
+	NOMODRM("xchg r,eax (90+r)", 0x90, W, IM_NONE, FK_ALL, SP_OPREG),
 	F1("xchg r/m,r", 0x87, -1, W, IM_NONE, GK_GPR, FK_ALL, SP_NONE, 1),
 	F2("cmpxchg r/m8,r8", 0xb0, -1, B, IM_NONE, GK_GPR, FK_ALL, SP_CMPXCHG, 1),
 	F2("cmpxchg r/m,r", 0xb1, -1, W, IM_NONE, GK_GPR, FK_ALL, SP_CMPXCHG, 1),
@@ -143,6 +152,12 @@ static const struct form forms[] = {
 	F("movbe r,m", 0, 0x0f, 0x38, 0xf0, 3, -1, W, IM_NONE, 0, GK_GPR, GK_NONE, FK_ALL, SP_NONE, 0),
 	F("movbe m,r", 0, 0x0f, 0x38, 0xf1, 3, -1, W, IM_NONE, 0, GK_GPR, GK_NONE, FK_ALL, SP_NONE, 0),
 	F2("bsf r,r/m", 0xbc, -1, W, IM_NONE, GK_GPR, FK_ZF, SP_NONE, 0),
+	F("lea r,m", 0, 0x8d, 0, 0, 1, -1, W, IM_NONE, 0, GK_GPR, GK_GPR, FK_ALL, SP_NONE, 0),
+	NOMODRM("clc", 0xf8, B, IM_NONE, FK_ALL, SP_NONE),
+	NOMODRM("stc", 0xf9, B, IM_NONE, FK_ALL, SP_NONE),
+	NOMODRM("cmc", 0xf5, B, IM_NONE, FK_ALL, SP_NONE),
+	NOMODRM("cld", 0xfc, B, IM_NONE, FK_ALL, SP_NONE),
+	NOMODRM("std", 0xfd, B, IM_NONE, FK_ALL, SP_NONE),
 	F2("bsr r,r/m", 0xbd, -1, W, IM_NONE, GK_GPR, FK_ZF, SP_NONE, 0),
 	F2("imul r,r/m", 0xaf, -1, W, IM_NONE, GK_GPR, FK_MUL, SP_NONE, 0),
 	F1("imul r,r/m,iz", 0x69, -1, W, IM_Z, GK_GPR, FK_MUL, SP_NONE, 0),
@@ -583,7 +598,7 @@ mem_done:
 	goto imm;
 
 nomodrm:
-	if (fm->sp == SP_PUSHR || fm->sp == SP_POPR) {
+	if (fm->sp == SP_PUSHR || fm->sp == SP_POPR || fm->sp == SP_OPREG) {
 		unsigned r = pick_reg((1u << EMUL_RSP) | hi);
 
 		if (r & 8)
@@ -610,6 +625,9 @@ imm:
 		break;
 	case IM_Z:
 		emit_n(t, rng_edge(4), size == 2 ? 2 : 4);
+		break;
+	case IM_V:
+		emit_n(t, rng_edge(size), size);
 		break;
 	default:
 		break;
@@ -1003,6 +1021,7 @@ GROUP(test_stack, "push", "pop", "leave", "enter")
 GROUP(test_branch, "call", "jmp", "ret")
 GROUP(test_strings, "movs", "cmps", "stos", "lods", "scas")
 GROUP(test_movbe_bsf_bsr, "movbe", "bsf", "bsr")
+GROUP(test_lea_flags, "lea", "clc", "stc", "cmc", "cld", "std")
 GROUP(test_sse_moves, "movups", "movupd", "movaps", "movapd", "movdqa", "movdqu",
       "movq xmm", "movntdq", "movntps", "movd/q xmm", "movd/q r/m,xmm")
 GROUP(test_mmx_moves, "movq mm", "movntq", "movd/q mm", "movd/q r/m,mm")
@@ -1055,6 +1074,7 @@ int main(void)
 		cmocka_unit_test(test_branch),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_movbe_bsf_bsr),
+		cmocka_unit_test(test_lea_flags),
 		cmocka_unit_test(test_sse_moves),
 		cmocka_unit_test(test_mmx_moves),
 		cmocka_unit_test(test_add_adc_compat),
@@ -1074,6 +1094,7 @@ int main(void)
 		cmocka_unit_test(test_branch_compat),
 		cmocka_unit_test(test_strings_compat),
 		cmocka_unit_test(test_movbe_bsf_bsr_compat),
+		cmocka_unit_test(test_lea_flags_compat),
 		cmocka_unit_test(test_sse_moves_compat),
 		cmocka_unit_test(test_mmx_moves_compat),
 		cmocka_unit_test(test_add_adc_code16),
@@ -1091,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(test_cmovcc_code16),
 		cmocka_unit_test(test_strings_code16),
 		cmocka_unit_test(test_movbe_bsf_bsr_code16),
+		cmocka_unit_test(test_lea_flags_code16),
 		cmocka_unit_test(test_sse_moves_code16),
 		cmocka_unit_test(test_mmx_moves_code16),
 	};
