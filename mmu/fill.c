@@ -351,24 +351,41 @@ enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	return fill_leaf(m, idx, gva, acc, ctx, w, hpa, sflags, out);
 }
 
-/* INVLPG: drop the leaf entry for @gva, if the shadow has one. The shadows
- * are kept exact by write protection, so this only costs a refill; it keeps
- * the guest's flush semantics trivially true. */
-void shadow_invlpg(struct mmu *m, uint64_t gva)
+/* The leaf shadow page on the path of @gva in the loaded shadow, or
+ * SP_NONE if the path is not complete. */
+static uint32_t leaf_sp_of(const struct mmu *m, uint64_t gva)
 {
 	const struct paging_format *f = role_format(m->role_base);
 	uint32_t idx = m->root;
 	int level;
 
-	for (level = f->top; level > 1; level--) {
-		const struct mmu_sp *sp = sp_get(m, idx);
-		uint64_t e = sp_table(m, sp)[paging_index(f, level, gva)];
+	for (level = f->top; level > 1 && idx != SP_NONE; level--) {
+		uint64_t e = sp_table(m, sp_get(m, idx))[paging_index(f, level, gva)];
 
 		if (!(e & PTE_P))
-			return;
+			return SP_NONE;
 		idx = sp_of_hpa(m, e & PTE_ADDR_MASK);
-		if (idx == SP_NONE)
-			return;
 	}
-	sp_zap_entry(m, idx, paging_index(f, 1, gva));
+	return idx;
+}
+
+/** shadow_leaf() - the loaded shadow's leaf entry for @gva (0 if none). */
+uint64_t shadow_leaf(const struct mmu *m, uint64_t gva)
+{
+	uint32_t idx = leaf_sp_of(m, gva);
+
+	if (idx == SP_NONE)
+		return 0;
+	return sp_table(m, sp_get(m, idx))[paging_index(role_format(m->role_base), 1, gva)];
+}
+
+/* INVLPG: drop the leaf entry for @gva, if the shadow has one. The shadows
+ * are kept exact by write protection, so this only costs a refill; it keeps
+ * the guest's flush semantics trivially true. */
+void shadow_invlpg(struct mmu *m, uint64_t gva)
+{
+	uint32_t idx = leaf_sp_of(m, gva);
+
+	if (idx != SP_NONE)
+		sp_zap_entry(m, idx, paging_index(role_format(m->role_base), 1, gva));
 }

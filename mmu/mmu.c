@@ -201,6 +201,25 @@ void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
 	*hw_cr4 = cr4;
 }
 
+/* At CPL < 3 a #PF exit does not say whether a supervisor access was
+ * implicit (descriptor tables, TSS), and with EFLAGS.AC=1 SMAP treats the
+ * two differently (SDM 4.6.1). The shadow's U bit is the guest's, so the
+ * hardware itself applied the right rule: when it refused a present entry
+ * that already grants this access as an explicit one, the access was
+ * implicit. (Without this, the exit would refill the same entry forever.) */
+static bool hw_saw_implicit(const struct mmu *m, uint64_t gva, uint32_t ec,
+			    uint32_t acc)
+{
+	uint64_t spte;
+
+	if (!(m->role_base & ROLE_SMAP) || !(ec & PFEC_P) ||
+	    (acc & (WALK_USER | WALK_IMPLICIT | WALK_FETCH)) || !(acc & WALK_AC))
+		return false;
+	spte = shadow_leaf(m, gva);
+	return (spte & PTE_P) && (spte & PTE_US) &&
+	       (!(acc & WALK_WRITE) || (spte & PTE_RW));
+}
+
 static uint32_t access_of(uint32_t ec, uint32_t ctx)
 {
 	uint32_t acc = 0;
@@ -336,6 +355,8 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		m->stats.mmio_exits++;
 		return MMU_MMIO;
 	}
+	if (hw_saw_implicit(m, gva, error_code, acc))
+		acc |= WALK_IMPLICIT;
 	r = guest_walk(m, gva, error_code, &acc, &w);
 	if (r == WALK_FAULT)
 		return inject_pf(m, gva, &w, out);

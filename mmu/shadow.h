@@ -113,6 +113,7 @@ uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w);
 uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);
 void shadow_invlpg(struct mmu *m, uint64_t gva);
+uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte);
 
 #endif

@@ -136,12 +136,16 @@ static inline int hw(struct fake_vm *vm, const struct mmu_guest_state *gs,
 			      hpa, ec);
 }
 
+/* Test-only access flag: an implicit supervisor access made at CPL 0
+ * (the exit then cannot tell it from an explicit one). */
+#define ACC_CPL0 (1u << 31)
+
 /* The #PF context the VMX side would pass for @acc. */
 static inline uint32_t pf_ctx(uint32_t acc)
 {
 	uint32_t ctx = 0;
 
-	if (acc & (WALK_USER | WALK_IMPLICIT))
+	if ((acc & (WALK_USER | WALK_IMPLICIT)) && !(acc & ACC_CPL0))
 		ctx |= MMU_PF_CPL3;
 	if (acc & WALK_AC)
 		ctx |= MMU_PF_AC;
@@ -158,8 +162,10 @@ static inline enum mmu_outcome gpt_access(struct fake_vm *vm,
 					  uint64_t la, uint32_t acc,
 					  struct mmu_fault *out)
 {
+	uint32_t ctx = pf_ctx(acc);
 	int iter;
 
+	acc &= ~ACC_CPL0;
 	for (iter = 0; iter < 4; iter++) {
 		struct walk_result gw;
 		uint64_t hpa;
@@ -177,7 +183,7 @@ static inline enum mmu_outcome gpt_access(struct fake_vm *vm,
 				assert_true(gw.dirty);
 			return MMU_FIXED;
 		}
-		o = mmu_page_fault(&vm->mmu, la, ec, pf_ctx(acc), out);
+		o = mmu_page_fault(&vm->mmu, la, ec, ctx, out);
 		switch (o) {
 		case MMU_FIXED:
 			continue;

@@ -159,6 +159,7 @@ static const uint32_t kinds[] = {
 	WALK_USER, WALK_USER | WALK_WRITE, WALK_USER | WALK_FETCH,
 	0, WALK_WRITE, WALK_FETCH, WALK_AC, WALK_WRITE | WALK_AC,
 	WALK_IMPLICIT, WALK_IMPLICIT | WALK_WRITE,
+	WALK_IMPLICIT | WALK_AC | ACC_CPL0, WALK_IMPLICIT | WALK_WRITE | WALK_AC | ACC_CPL0,
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -173,10 +174,12 @@ static void check_exact(struct world *w)
 			uint64_t hpa;
 			uint32_t ec;
 
-			if (hw(&w->vm, &w->cur, w->la[i], kinds[k], &hpa, &ec) != WALK_OK)
+			uint32_t acc = kinds[k] & ~ACC_CPL0;
+
+			if (hw(&w->vm, &w->cur, w->la[i], acc, &hpa, &ec) != WALK_OK)
 				continue;
 			w->checks++;
-			if (walk(&w->vm.mmu.wc, w->la[i], kinds[k] | WALK_NO_AD, &gw) != WALK_OK)
+			if (walk(&w->vm.mmu.wc, w->la[i], acc | WALK_NO_AD, &gw) != WALK_OK)
 				fail_msg("shadow allows la %#llx kind %#x, guest faults %#x",
 					 (unsigned long long)w->la[i], kinds[k], gw.error_code);
 			assert_int_equal(hpa, FAKE_RAM_HPA + gw.gpa);
@@ -263,6 +266,7 @@ static void step_access(struct world *w)
 	enum mmu_outcome o;
 
 	o = gpt_access(&w->vm, &w->cur, la, acc, &out);
+	acc &= ~ACC_CPL0;
 
 	if (o == MMU_FIXED && (acc & WALK_WRITE) && rnd(w) % 2) {
 		/* A plain store through the shadow, as the CPU would do it. */

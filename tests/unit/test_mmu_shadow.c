@@ -513,6 +513,35 @@ static void smap_fetch_without_id_bit(void **state)
 	assert_int_equal(gpt_access(&vm, &gs, la + 0x2000, WALK_FETCH, &out), MMU_MMIO);
 }
 
+/* CPL 0 with AC=1 doing an implicit access (a GDT in a user page): the
+ * exit cannot say "implicit", but the hardware's refusal of a present,
+ * exact entry does. No endless refill. */
+static void implicit_access_with_ac_at_cpl0(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, hpa;
+	uint32_t ec;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_US | PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	gs.cr4 |= CR4_SMAP;
+	gs_load(&vm, &gs);
+	/* first exit: not present; the MMU sees an explicit AC=1 read: fill */
+	assert_int_equal(hw(&vm, &gs, la, WALK_IMPLICIT | WALK_AC, &hpa, &ec), WALK_FAULT);
+	assert_int_equal(mmu_page_fault(&vm.mmu, la, ec, MMU_PF_AC, &out), MMU_FIXED);
+	/* the hardware's implicit-access SMAP check refuses the present entry */
+	assert_int_equal(hw(&vm, &gs, la, WALK_IMPLICIT | WALK_AC, &hpa, &ec), WALK_FAULT);
+	assert_int_equal(ec, PFEC_P);
+	assert_int_equal(mmu_page_fault(&vm.mmu, la, ec, MMU_PF_AC, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P);
+	/* an explicit AC=1 read of the same page simply works */
+	assert_int_equal(hw(&vm, &gs, la, WALK_AC, &hpa, &ec), WALK_OK);
+}
+
 /* A table shared by more address spaces than a shadow page tracks
  * parents for (like a kernel half shared by every process). */
 static void many_parents_unlink_by_scan(void **state)
@@ -862,6 +891,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(wp0_supervisor_write_keeps_users_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(wp0_smep_without_hardware_nx_emulates, setup, teardown),
 		cmocka_unit_test_setup_teardown(smap_fetch_without_id_bit, setup, teardown),
+		cmocka_unit_test_setup_teardown(implicit_access_with_ac_at_cpl0, setup, teardown),
 		cmocka_unit_test_setup_teardown(many_parents_unlink_by_scan, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_spanning_ram_and_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(large_page_dirty_bit, setup, teardown),
