@@ -53,4 +53,25 @@ static inline void vm_control_poweroff(const struct vm_control *v)
 		v->poweroff(v->ctx);
 }
 
+/* Conversions between guest nanoseconds and whole cycles of a device clock
+ * of @hz (8254: 1193182 Hz, MC146818 time base: 32768 Hz). Split at whole
+ * seconds so the products stay below 2^64 for any 64-bit time (no 128-bit
+ * division in the freestanding build). dev_ticks(ns) = floor(ns * hz / 1e9);
+ * dev_tick_ns(t) = the first nanosecond at which dev_ticks() reaches t. */
+#define DEV_NS_PER_SEC 1000000000ull
+
+static inline uint64_t dev_ticks(uint64_t ns, uint64_t hz)
+{
+	return ns / DEV_NS_PER_SEC * hz + ns % DEV_NS_PER_SEC * hz / DEV_NS_PER_SEC;
+}
+
+static inline uint64_t dev_tick_ns(uint64_t t, uint64_t hz)
+{
+	uint64_t s = t / hz, r = t % hz;
+
+	if (s >= UINT64_MAX / DEV_NS_PER_SEC)
+		return UINT64_MAX;
+	return s * DEV_NS_PER_SEC + (r * DEV_NS_PER_SEC + hz - 1) / hz;
+}
+
 #endif

@@ -1,0 +1,6 @@
+# Legacy PC devices (issue 5): 8259A PIC pair, 8254 PIT, MC146818 RTC/CMOS,
+# i8042 keyboard controller, port 0xCF9 reset control.
+HV_SRCS += emul/dev/pic8259.c
+
+UNIT_TESTS += test_dev_pic
+test_dev_pic_DEPS := emul/dev/pic8259.c
