@@ -198,6 +198,25 @@ static int h_mov(struct ex *ex)
 	struct opnd d, s;
 	int e;
 
+	/* The MMIO workhorse (88-8B, C6/C7 with a memory operand) without the
+	 * generic operand layers; same semantics. */
+	if (in->mod != 3 && in->has_modrm) {
+		unsigned sz = in->opsize;
+		uint64_t v;
+
+		if (in->dst == O_E) {
+			v = in->src == O_G ? reg_read(ex, in->reg, sz) :
+			    (uint64_t)alu_sext(in->imm, in->imm_size) & alu_mask(sz);
+			return mem_write_val(ex, in->seg, ex_ea(ex), sz, v);
+		}
+		if (in->src == O_E) {
+			if ((e = mem_read_val(ex, in->seg, ex_ea(ex), sz, &v)))
+				return e;
+			reg_write(ex, in->reg, sz, v);
+			return 0;
+		}
+	}
+
 	if ((e = opnd_load(ex, in->src, in->opsize, &s)))
 		return e;
 	opnd_resolve(ex, in->dst, in->opsize, &d);
