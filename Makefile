@@ -95,4 +95,21 @@ deps:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
+
+# Linux guest (issue 6): Debian's cloud kernel and a busybox initramfs,
+# fetched from Debian's mirror and built by tools/prepare-linux into
+# $(BUILD)/linux (cached; quick when done). run-linux boots them under Shade
+# with the command line of tests/linux/cmdline plus shade.shell (/init then
+# starts a shell instead of powering off).
+.PHONY: linux run-linux
+linux:
+	tools/install-deps
+	tools/prepare-linux $(BUILD)/linux
+
+run-linux: linux
+	$(MAKE) all
+	tools/shade-run --shade $(BUILD)/shade.elf --timeout 86400 --mem 256M \
+		--initrd $(BUILD)/linux/initrd.gz \
+		--append "$$(sed 's/#.*//' tests/linux/cmdline | xargs) shade.shell" \
+		$(BUILD)/linux/vmlinuz

@@ -21,6 +21,7 @@
 #include "vmx/vm_boot.h"
 #include "vmx/mmio.h"
 #include "vmx/fpu.h"
+#include "vmx/exit.h"
 #include "lib/x86.h"
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
@@ -119,6 +120,7 @@ void kmain(uint32_t magic, uint32_t info)
 	 * emulator reads them; VMs switching the CPU save them). */
 	fpu_host_init();
 	vmx_force_emulation = opts.force_emulation;
+	msr_policy_check();
 	vmx_on();
 
 	if (!vms_build(&mbi, &opts))

@@ -18,6 +18,8 @@ enum exit_action handle_vmcall(struct vcpu *v);
 enum exit_action handle_exception(struct vcpu *v);
 enum exit_action handle_invlpg(struct vcpu *v);
 enum exit_action handle_xsetbv(struct vcpu *v);
+/* Panics when the MSR allow-list is not sorted (its lookup needs it). */
+void msr_policy_check(void);
 
 /* Advance RIP past the exiting instruction and drop STI/MOV-SS blocking
  * (an instruction completed, SDM Vol. 3C 25.4.2). */

@@ -112,6 +112,7 @@ enum exit_action handle_cr_access(struct vcpu *v)
 	uint64_t q = v->exit_qual;
 	unsigned cr = CR_NUM(q);
 	bool ok = true;
+	vcpu_sync_cr(v);
 	switch (CR_TYPE(q)) {
 	case MOV_TO_CR: {
 		uint64_t val = read_gpr(v, CR_GPR(q));

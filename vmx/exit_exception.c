@@ -74,8 +74,9 @@ static enum exit_action page_fault(struct vcpu *v)
 		inject_gp(v);
 		return EXIT_RESUME;
 	case MMU_MMIO:
+		return mmio_emulate(v, gva, out.gpa, error & 2, true);
 	case MMU_EMULATE:
-		return mmio_emulate(v, gva, out.gpa);
+		return mmio_emulate(v, gva, out.gpa, error & 2, false);
 	case MMU_FATAL:
 	default:
 		vm_stop(v->vm, VM_END_FAULT, 0, "shadow MMU cannot handle #PF at %lx (RIP %lx): %s", gva,

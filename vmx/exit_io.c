@@ -85,9 +85,9 @@ static enum exit_action string_io(struct vcpu *v, uint64_t q)
 			} else if (f.vector) {
 				inject_gp(v);
 			} else {
-				vm_stop(v->vm, VM_END_FAULT, 0, "string I/O through non-RAM gpa %lx is not supported",
-					f.cr2);
-				return EXIT_STOP;
+				/* The memory side is MMIO: the emulator finishes the
+				 * instruction from here (RCX/RSI/RDI are consistent). */
+				return emulate_instruction(v);
 			}
 			return EXIT_RESUME;
 		}

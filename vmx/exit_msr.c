@@ -33,15 +33,17 @@ struct msr_rule {
 
 #define VCPU_FIELD(f) .kind = MSR_VCPU, .vcpu_off = __builtin_offsetof(struct vcpu, f)
 
-static const struct msr_rule msr_rules[] = {
+static const struct msr_rule msr_rules[] = {	/* sorted by index */
 	{ 0x10, .kind = MSR_TSC, .writable = true },			/* IA32_TSC */
+	{ 0x17, .kind = MSR_CONST, .value = 0 },			/* IA32_PLATFORM_ID */
 	{ 0x1b, .kind = MSR_CONST, .value = 0xfee00900 },		/* IA32_APIC_BASE: BSP, enabled */
 	{ 0x3a, .kind = MSR_CONST, .value = 1 },			/* FEATURE_CONTROL: locked, VMX off */
-	{ 0x17, .kind = MSR_CONST, .value = 0 },			/* IA32_PLATFORM_ID */
 	{ 0x8b, .kind = MSR_IGNORE, .writable = true },			/* BIOS_SIGN_ID: no microcode update */
 	{ 0xfe, .kind = MSR_CONST, .value = MTRRCAP },			/* MTRRcap */
+	{ MSR_IA32_SYSENTER_CS, .kind = MSR_VMCS, .writable = true, .field = GUEST_SYSENTER_CS },
+	{ MSR_IA32_SYSENTER_ESP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_ESP },
+	{ MSR_IA32_SYSENTER_EIP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_EIP },
 	{ 0x1a0, .kind = MSR_MISC, .writable = true },			/* IA32_MISC_ENABLE */
-	{ 0x2ff, .kind = MSR_MTRR, .writable = true },			/* MTRRdefType */
 	{ 0x250, .kind = MSR_MTRR, .writable = true },			/* fixed-range MTRRs */
 	{ 0x258, .kind = MSR_MTRR, .writable = true },
 	{ 0x259, .kind = MSR_MTRR, .writable = true },
@@ -53,10 +55,8 @@ static const struct msr_rule msr_rules[] = {
 	{ 0x26d, .kind = MSR_MTRR, .writable = true },
 	{ 0x26e, .kind = MSR_MTRR, .writable = true },
 	{ 0x26f, .kind = MSR_MTRR, .writable = true },
-	{ MSR_IA32_SYSENTER_CS, .kind = MSR_VMCS, .writable = true, .field = GUEST_SYSENTER_CS },
-	{ MSR_IA32_SYSENTER_ESP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_ESP },
-	{ MSR_IA32_SYSENTER_EIP, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_SYSENTER_EIP },
 	{ MSR_IA32_PAT, .kind = MSR_PAT, .writable = true },
+	{ 0x2ff, .kind = MSR_MTRR, .writable = true },			/* MTRRdefType */
 	{ MSR_IA32_EFER, .kind = MSR_EFER, .writable = true },
 	{ 0xC0000081, VCPU_FIELD(star), .writable = true },		/* STAR */
 	{ 0xC0000082, VCPU_FIELD(lstar), .writable = true, .canonical = true },
@@ -70,13 +70,22 @@ static const struct msr_rule msr_rules[] = {
 /* Variable-range MTRR pairs 0x200-0x20f (PHYSBASEn/PHYSMASKn). */
 static const struct msr_rule mtrr_var_rule = { 0x200, .kind = MSR_MTRR, .writable = true };
 
+/* msr_rules[] is sorted by index: a binary search keeps every RDMSR and
+ * WRMSR exit equally cheap however long the list grows. */
 static const struct msr_rule *find_rule(uint32_t index)
 {
 	if (index >= 0x200 && index < 0x200 + 2 * MTRR_VAR_COUNT)
 		return &mtrr_var_rule;
-	for (size_t i = 0; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
-		if (msr_rules[i].index == index)
-			return &msr_rules[i];
+	size_t lo = 0, hi = sizeof(msr_rules) / sizeof(msr_rules[0]);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (msr_rules[mid].index == index)
+			return &msr_rules[mid];
+		if (msr_rules[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
@@ -106,12 +115,21 @@ static bool write_efer(struct vcpu *v, uint64_t val)
 		ok &= ~EFER_NXE;
 	if (val & ~ok)
 		return false;
+	vcpu_sync_cr(v);
 	if ((v->cr0 & CR0_PG) && ((val ^ v->efer) & EFER_LME))
 		return false;
 	v->efer = (val & ~EFER_LMA) | (v->efer & EFER_LMA);
 	if (!gmem_load_context(v))
 		return false;
 	return true;
+}
+
+/* Boot-time guard for the binary search below. */
+void msr_policy_check(void)
+{
+	for (size_t i = 1; i < sizeof(msr_rules) / sizeof(msr_rules[0]); i++)
+		if (msr_rules[i - 1].index >= msr_rules[i].index)
+			panic("MSR policy table out of order at %x", msr_rules[i].index);
 }
 
 /* The storage of an MTRR MSR in struct vcpu. */

@@ -49,6 +49,8 @@ bool gmem_init(struct vm_memory *m, uint64_t ram_size, uint32_t pool_pages, cons
 		.maxphyaddr = (uint8_t)maxphy,
 		.gbpages = cpuid(0x80000001, 0).edx & (1u << 26),
 		.host_nx = rdmsr(MSR_IA32_EFER) & (1u << 11),
+		/* vmcs_sync_paging keeps hardware EFER.NXE on whenever the CPU has NX. */
+		.hw_nxe_always = rdmsr(MSR_IA32_EFER) & (1u << 11),
 	};
 	if (mmu_init(&m->mmu, &host_ops, &m->slots, &cfg) != MMU_OK) {
 		*why = "not enough host memory for the shadow page pool";

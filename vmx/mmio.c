@@ -23,6 +23,14 @@ struct fxsave_area { uint8_t b[512]; } __attribute__((aligned(16)));
 static int translate(struct vcpu *v, uint64_t la, uint32_t acc, uint64_t *gpa, struct emul_fault *f)
 {
 	uint32_t pf;
+	/* The page of the #PF that started this emulation was just walked by
+	 * the shadow MMU for that access (a write if the CPU said write): reuse
+	 * its translation instead of walking again. */
+	if (((la ^ v->mmio_gva) & ~0xfffull) == 0 && v->mmio_known &&
+	    (!(acc & MMU_ACC_WRITE) || v->mmio_known_write) && !(acc & MMU_ACC_FETCH)) {
+		*gpa = (v->mmio_gpa & ~0xfffull) | (la & 0xfff);
+		return EMUL_CB_OK;
+	}
 	if (vmread(GUEST_RFLAGS) & (1u << 18))
 		acc |= MMU_ACC_AC;
 	if (guest_cpl() == 3)
@@ -85,6 +93,13 @@ static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct e
 	return mmu_read_guest(&v->vm->mem->mmu, gpa, buf, len) == MMU_OK ? EMUL_CB_OK : EMUL_CB_ABORT;
 }
 
+/* Is @gpa on the MMIO page this emulation started from? (Then it is not
+ * RAM: the memslot lookup can be skipped.) */
+static bool on_known_mmio(const struct vcpu *v, uint64_t gpa)
+{
+	return v->mmio_known && v->mmio_is_mmio && ((gpa ^ v->mmio_gpa) & ~0xfffull) == 0;
+}
+
 static int cb_read(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
 {
 	struct vcpu *v = opaque;
@@ -92,7 +107,9 @@ static int cb_read(void *opaque, uint64_t la, void *buf, unsigned len, struct em
 	int rc = translate(v, la, 0, &gpa, f);
 	if (rc != EMUL_CB_OK)
 		return rc;
-	if (mmu_read_guest(&v->vm->mem->mmu, gpa, buf, len) != MMU_OK)
+	if (on_known_mmio(v, gpa))
+		mmio_read(v, gpa, buf, len);
+	else if (mmu_read_guest(&v->vm->mem->mmu, gpa, buf, len) != MMU_OK)
 		mmio_read(v, gpa, buf, len);
 	return EMUL_CB_OK;
 }
@@ -104,7 +121,9 @@ static int cb_write(void *opaque, uint64_t la, const void *buf, unsigned len, st
 	int rc = translate(v, la, MMU_ACC_WRITE, &gpa, f);
 	if (rc != EMUL_CB_OK)
 		return rc;
-	if (mmu_write_guest(&v->vm->mem->mmu, gpa, buf, len) != MMU_OK)
+	if (on_known_mmio(v, gpa))
+		mmio_write(v, gpa, buf, len);
+	else if (mmu_write_guest(&v->vm->mem->mmu, gpa, buf, len) != MMU_OK)
 		mmio_write(v, gpa, buf, len);
 	return EMUL_CB_OK;
 }
@@ -134,22 +153,46 @@ static int cb_pio_out(void *opaque, uint16_t port, unsigned size, uint32_t val)
 	return EMUL_CB_OK;
 }
 
+/* One scratch FXSAVE image: filled only when an SSE/MMX move is emulated
+ * (most emulations never need the FPU registers). */
+static struct fxsave_area fx_scratch;
+static bool fx_loaded;
+
+static void cb_fpu_get(void *opaque, struct emul_ctx *c)
+{
+	(void)opaque;
+	if (fx_loaded)
+		return;
+	__asm__ volatile("fxsave64 %0" : "=m"(fx_scratch));
+	memcpy(c->xmm, fx_scratch.b + 160, sizeof(c->xmm));
+	for (int i = 0; i < 8; i++)
+		memcpy(c->mm[i], fx_scratch.b + 32 + 16 * i, 8);
+	fx_loaded = true;
+}
+
 static const struct emul_ops emul_callbacks = {
 	.fetch = cb_fetch, .read = cb_read, .write = cb_write, .check = cb_check,
-	.pio_in = cb_pio_in, .pio_out = cb_pio_out,
+	.pio_in = cb_pio_in, .pio_out = cb_pio_out, .fpu_get = cb_fpu_get,
 };
 
-static void load_ctx(struct vcpu *v, struct emul_ctx *c, struct fxsave_area *fx)
+/* The emulator's context lives with the vCPU: initialised once, and per
+ * emulation only the fields that change are refreshed. */
+static void load_ctx(struct vcpu *v, struct emul_ctx *c)
 {
-	emul_ctx_init(c, &emul_callbacks, v);
+	if (!v->emul_ready) {
+		emul_ctx_init(c, &emul_callbacks, v);
+		v->emul_ready = true;
+	}
 	memcpy(c->gpr, v->regs.gpr, sizeof(c->gpr));
 	c->gpr[EMUL_RSP] = vmread(GUEST_RSP);
 	c->rip = vmread(GUEST_RIP);
 	c->rflags = vmread(GUEST_RFLAGS);
+	vcpu_sync_cr(v);
 	c->cr0 = v->cr0;
 	c->cr4 = v->cr4;
 	c->efer = v->efer;
 	c->cpl = (uint8_t)guest_cpl();
+	c->dirty = 0;
 	for (int s = 0; s < EMUL_NSEG; s++) {
 		enum vmcs_field f = GUEST_ES_SELECTOR + 2 * s;
 		c->seg[s] = (struct emul_seg){
@@ -162,26 +205,23 @@ static void load_ctx(struct vcpu *v, struct emul_ctx *c, struct fxsave_area *fx)
 	c->gdtr_base = vmread(GUEST_GDTR_BASE);
 	c->gdtr_limit = (uint16_t)vmread(GUEST_GDTR_LIMIT);
 	c->mode = emul_mode_of(c->cr0, c->efer, c->seg[EMUL_CS].ar);
-	__asm__ volatile("fxsave64 %0" : "=m"(*fx));
-	memcpy(c->xmm, fx->b + 160, sizeof(c->xmm));
-	for (int i = 0; i < 8; i++)
-		memcpy(c->mm[i], fx->b + 32 + 16 * i, 8);
+	fx_loaded = false;
 }
 
-static void store_ctx(struct vcpu *v, const struct emul_ctx *c, struct fxsave_area *fx)
+static void store_ctx(struct vcpu *v, const struct emul_ctx *c)
 {
 	memcpy(v->regs.gpr, c->gpr, sizeof(c->gpr));
 	vmwrite(GUEST_RSP, c->gpr[EMUL_RSP]);
 	vmwrite(GUEST_RFLAGS, c->rflags);
-	if (c->dirty & (EMUL_DIRTY_XMM | EMUL_DIRTY_MMX)) {
-		memcpy(fx->b + 160, c->xmm, sizeof(c->xmm));
+	if ((c->dirty & (EMUL_DIRTY_XMM | EMUL_DIRTY_MMX)) && fx_loaded) {
+		memcpy(fx_scratch.b + 160, c->xmm, sizeof(c->xmm));
 		for (int i = 0; i < 8; i++)
-			memcpy(fx->b + 32 + 16 * i, c->mm[i], 8);
+			memcpy(fx_scratch.b + 32 + 16 * i, c->mm[i], 8);
 		if (c->dirty & EMUL_DIRTY_MMX) {
-			fx->b[2] &= ~0x38;	/* FSW.TOP = 0 */
-			fx->b[4] = 0xff;	/* abridged tags: all valid */
+			fx_scratch.b[2] &= ~0x38;	/* FSW.TOP = 0 */
+			fx_scratch.b[4] = 0xff;		/* abridged tags: all valid */
 		}
-		__asm__ volatile("fxrstor64 %0" :: "m"(*fx));
+		__asm__ volatile("fxrstor64 %0" :: "m"(fx_scratch));
 	}
 	if (c->dirty & EMUL_DIRTY_SEG) {
 		vmwrite(GUEST_CS_SELECTOR, c->seg[EMUL_CS].sel);
@@ -191,34 +231,33 @@ static void store_ctx(struct vcpu *v, const struct emul_ctx *c, struct fxsave_ar
 	}
 }
 
-/* Run one instruction through the emulator starting at @rip. */
+/* Run one instruction through the emulator, @skip bytes past RIP. */
 static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 {
-	struct emul_ctx c;
+	struct emul_ctx *c = &v->emul;
 	struct emul_result r;
-	struct fxsave_area fx;
-	load_ctx(v, &c, &fx);
-	c.rip += skip;
-	int st = emul_step_cached(&c, &v->icache, &r);
+	load_ctx(v, c);
+	c->rip += skip;
+	int st = emul_step_cached(c, &v->icache, &r);
 	switch (st) {
 	case EMUL_DONE:
 	case EMUL_RESTART:
-		store_ctx(v, &c, &fx);
-		vmwrite(GUEST_RIP, c.rip);
+		store_ctx(v, c);
+		vmwrite(GUEST_RIP, c->rip);
 		if (st == EMUL_DONE) {
 			/* The instruction completed: STI/MOV-SS blocking ends. */
 			uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
 			if (intr & 3)
 				vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
 		}
-		if ((c.dirty & EMUL_DIRTY_CR0) && c.cr0 != v->cr0) {
-			v->cr0 = c.cr0;
+		if ((c->dirty & EMUL_DIRTY_CR0) && c->cr0 != v->cr0) {
+			v->cr0 = c->cr0;
 			gmem_load_context(v);
 		}
 		break;
 	case EMUL_EXCEPTION:
-		store_ctx(v, &c, &fx);
-		vmwrite(GUEST_RIP, c.rip);
+		store_ctx(v, c);
+		vmwrite(GUEST_RIP, c->rip);
 		if (r.vector == 14)
 			v->regs.cr2 = r.cr2;
 		inject_exception(v, r.vector, r.has_error_code, r.error_code);
@@ -230,18 +269,28 @@ static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 			snprintf(hex + 3 * i, 4, "%02x ", r.insn[i]);
 		hex[n ? 3 * n - 1 : 0] = 0;
 		vm_stop(v->vm, VM_END_FAULT, 0, "cannot emulate the instruction at RIP %lx [%s]: %s",
-			c.rip, hex, r.why);
+			c->rip, hex, r.why);
 		return EXIT_STOP;
 	}
 	}
 	return after_emulation(v);
 }
 
-enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa)
+enum exit_action emulate_instruction(struct vcpu *v)
 {
-	(void)gva;
-	(void)gpa;
 	return emulate_at(v, 0);
+}
+
+enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio)
+{
+	v->mmio_known = true;
+	v->mmio_gva = gva;
+	v->mmio_gpa = gpa;
+	v->mmio_known_write = write;
+	v->mmio_is_mmio = is_mmio;
+	enum exit_action a = emulate_at(v, 0);
+	v->mmio_known = false;
+	return a;
 }
 
 /* UD2 followed by "kvm": the marker KVM's tests use for "emulate the next

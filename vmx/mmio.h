@@ -4,7 +4,12 @@
 #define VMX_MMIO_H
 #include "vmx/exit.h"
 
-enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa);
+/* The #PF at @gva (a @write access) went to @gpa, which is MMIO (@is_mmio)
+ * or a write-protected guest page table: emulate the instruction. */
+enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio);
+/* Emulate the instruction at RIP (string I/O, anything the exit handler
+ * leaves to the emulator). */
+enum exit_action emulate_instruction(struct vcpu *v);
 /* #UD exit: with force-emulation on, UD2 "kvm" (0f 0b 6b 76 6d) in front of
  * an instruction means "emulate the next instruction". */
 enum exit_action forced_emulation(struct vcpu *v);

@@ -53,6 +53,11 @@ struct vcpu {
 	/* Decoded instructions of recent emulations: a driver hitting one
 	 * register from one instruction decodes it once (vmx/mmio.c). */
 	struct emul_icache icache;
+	struct emul_ctx emul;		/* the emulator's view, refreshed per emulation */
+	bool emul_ready;
+	/* The faulting page of the emulation in progress (vmx/mmio.c). */
+	bool mmio_known, mmio_known_write, mmio_is_mmio;
+	uint64_t mmio_gva, mmio_gpa;
 
 	/* x87/SSE/AVX registers and XCR0 while another VM has the CPU. */
 	struct fpu_state fpu;
@@ -79,6 +84,11 @@ struct vm {
 	bool (*reload)(struct vm *vm);
 	unsigned resets;
 };
+
+/* The guest's CR0/CR4 as it sees them: Shade-owned bits from the vCPU's
+ * copy, the others (MP, EM, TS, AM, OSFXSR...) from the hardware, where the
+ * guest changes them without an exit. */
+void vcpu_sync_cr(struct vcpu *v);
 
 /* Stop @vm: print "shade: vmN stopped: <why>" and record how it ended. */
 void vm_stop(struct vm *vm, enum vm_end end, int status, const char *fmt, ...)

@@ -270,3 +270,9 @@ const char *vmcs_check_guest(char *buf, size_t size)
 	vmcs_guest_snapshot(&g);
 	return vmx_check_guest(&g, buf, size);
 }
+
+void vcpu_sync_cr(struct vcpu *v)
+{
+	v->cr0 = (v->cr0 & CR0_OWNED) | (vmread(GUEST_CR0) & ~CR0_OWNED);
+	v->cr4 = (v->cr4 & ~CR4_PASSTHROUGH) | (vmread(GUEST_CR4) & CR4_PASSTHROUGH);
+}

@@ -32,6 +32,25 @@ static void op_in_unclaimed(void) { inb(PORT_UNCLAIMED); }
 static void op_out_port80(void) { outb(0x80, 0); }
 static void op_rdmsr_sysenter_cs(void) { rdmsr(0x174); }
 
+/* MMIO through Shade's instruction emulator: pc-testdev's echo RAM at
+ * 0xff000000 (paging is off, so the address is also the gpa). The same
+ * instruction on the same register each time is the cached path (decoded
+ * instruction and gva translation reused); the alternating variant uses two
+ * instructions on two pages, so neither cache can answer. */
+#define MMIO_A ((volatile uint32_t *)0xff000100u)
+#define MMIO_B ((volatile uint32_t *)0xff002200u)
+static void op_mmio_read(void) { (void)*MMIO_A; }
+static void op_mmio_write(void) { *MMIO_A = 0x12345678; }
+static __attribute__((noinline)) void mmio_read_b(void) { (void)*MMIO_B; }
+static void op_mmio_read_alternating(void)
+{
+	static unsigned n;
+	if (n++ & 1)
+		(void)*MMIO_A;
+	else
+		mmio_read_b();
+}
+
 static const struct bench benches[] = {
 	{ "cpuid", op_cpuid, false },
 	{ "vmcall-version", op_vmcall_version, true },
@@ -39,6 +58,9 @@ static const struct bench benches[] = {
 	{ "in-unclaimed", op_in_unclaimed, false },
 	{ "out-port80", op_out_port80, false },
 	{ "rdmsr-sysenter-cs", op_rdmsr_sysenter_cs, false },
+	{ "mmio-read", op_mmio_read, false },
+	{ "mmio-write", op_mmio_write, false },
+	{ "mmio-read-alternating", op_mmio_read_alternating, false },
 };
 
 struct sample {
