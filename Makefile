@@ -32,7 +32,7 @@ HV_SRCS     :=
 GUEST_PROGS :=
 UNIT_TESTS  :=
 
-include $(sort $(wildcard */module.mk */*/module.mk))
+include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 
 HV_OBJS := $(patsubst %,$(BUILD)/hv/%.o,$(basename $(HV_SRCS)))
 
