@@ -8,3 +8,7 @@ HV_SRCS += emul/dev/fw_cfg.c
 
 UNIT_TESTS += test_dev_fwcfg
 test_dev_fwcfg_DEPS := emul/dev/fw_cfg.c emul/dev/iobus.c
+HV_SRCS += emul/dev/lapic.c
+
+UNIT_TESTS += test_dev_lapic
+test_dev_lapic_DEPS := emul/dev/lapic.c
