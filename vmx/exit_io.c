@@ -26,6 +26,7 @@ static uint64_t mask_of(unsigned size)
 enum exit_action after_emulation(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->plat;
+	platform_note_access(p);
 	if (p->debug_exit_pending) {
 		platform_console_flush(p);
 		vm_stop(v->vm, VM_END_GUEST, p->debug_exit_status, "exited through isa-debug-exit with status %d",

@@ -8,6 +8,7 @@
 #include "lib/log.h"
 #include "drivers/uart.h"
 #include "mmu/host/frames.h"
+#include "vmx/guest_mem.h"
 
 static void com1_out(void *ctx, uint8_t byte)
 {
@@ -61,6 +62,67 @@ static void ignore_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 
 static const struct io_dev_ops post_ops = { 0, ignore_write };
 
+static void isa_irq(void *ctx, unsigned line, bool level)
+{
+	platform_set_isa_irq(ctx, line, level);
+}
+
+void platform_set_isa_irq(struct vm_platform *p, unsigned line, bool level)
+{
+	pic_set_irq(&p->pic, line, level);
+	p->dirty = true;
+	p->events_active = true;
+}
+
+/* The PIC's INTR output: only a hint to look again before the next entry. */
+static void pic_intr(void *ctx, unsigned line, bool level)
+{
+	struct vm_platform *p = ctx;
+	(void)line;
+	(void)level;
+	p->dirty = true;
+	p->events_active = true;
+}
+
+/* Register @ops at @base on the port bus for a device that can interrupt. */
+static void add_event_ports(struct vm_platform *p, uint16_t base, uint16_t len, const struct io_dev_ops *ops,
+			    void *dev, const char *name)
+{
+	iobus_add(&p->pio, base, len, ops, dev, name);
+	iobus_set_flags(&p->pio, base, IO_RANGE_EVENTS);
+}
+
+static void add_interrupt_controllers(struct vm_platform *p)
+{
+	struct irq_line intr = { pic_intr, p };
+	pic_init(&p->pic, &intr);
+	add_event_ports(p, 0x20, 2, &pic_master_ops, &p->pic, "pic1");
+	add_event_ports(p, 0xa0, 2, &pic_slave_ops, &p->pic, "pic2");
+	add_event_ports(p, 0x4d0, 2, &pic_elcr_ops, &p->pic, "elcr");
+}
+
+/* pc-testdev's flush-page port: drop the shadow of that page. */
+static void testdev_flush(void *ctx, uint64_t addr)
+{
+	struct vm_platform *p = ctx;
+	mmu_invlpg(&p->vm->mem->mmu, addr);
+}
+
+/* QEMU's debug and firmware interfaces that test kernels use. */
+static void add_firmware_devices(struct vm_platform *p)
+{
+	static const char version[] = "Shade hypervisor, hypercall ABI 1\n";
+	fw_cfg_init(&p->fw_cfg, p->vm->mem->ram_size, 1, 1);
+	/* A file in the directory, as QEMU always has some ("etc/..."). */
+	fw_cfg_add_file(&p->fw_cfg, "etc/shade/version", version, sizeof(version) - 1);
+	iobus_add(&p->pio, FW_CFG_PORT_BASE, FW_CFG_PORT_LEN, &fw_cfg_ops, &p->fw_cfg, "fw_cfg");
+	pctestdev_init(&p->testdev, (struct irq_line){ isa_irq, p }, testdev_flush, p);
+	iobus_add(&p->pio, PCTESTDEV_PORT_BASE, PCTESTDEV_PORT_LEN, &pctestdev_port_ops, &p->testdev,
+		  "pc-testdev");
+	add_event_ports(p, PCTESTDEV_IRQ_BASE, PCTESTDEV_IRQ_LEN, &pctestdev_irq_ops, &p->testdev,
+			"pc-testdev irq");
+}
+
 void platform_init(struct vm_platform *p, struct vm *vm)
 {
 	/* On a reset the testdev memory is kept (and cleared), everything
@@ -86,6 +148,8 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 		iobus_add(&p->mmio, TESTDEV_IOMEM_BASE, TESTDEV_IOMEM_SIZE, &iomem_ops, &p->testdev_mem,
 			  "pc-testdev iomem");
 	}
+	add_interrupt_controllers(p);
+	add_firmware_devices(p);
 }
 
 /* The VM whose COM1 receives what is typed on Shade's console: vm0 until
@@ -109,17 +173,15 @@ void platform_poll_input(struct vm_platform *p)
 	}
 }
 
-/* No interrupt controller or timer device yet: nothing is ever pending. */
+/* The PIC's INTR pin (the vector is only known at INTA: 256 means "some"). */
 int platform_pending_interrupt(struct vm_platform *p)
 {
-	(void)p;
-	return -1;
+	return pic_has_interrupt(&p->pic) ? 256 : -1;
 }
 
 int platform_ack_interrupt(struct vm_platform *p)
 {
-	(void)p;
-	return -1;
+	return pic_has_interrupt(&p->pic) ? pic_ack(&p->pic) : -1;
 }
 
 uint64_t platform_next_event_ns(struct vm_platform *p)

@@ -5,6 +5,10 @@
 #include "emul/dev/iobus.h"
 #include "emul/dev/uart16550.h"
 #include "emul/dev/iomem.h"
+#include "emul/dev/irq.h"
+#include "emul/dev/pic8259.h"
+#include "emul/dev/fw_cfg.h"
+#include "emul/dev/pctestdev.h"
 
 /* QEMU pc-testdev's 64 KiB MMIO RAM. */
 #define TESTDEV_IOMEM_BASE 0xff000000ull
@@ -20,6 +24,9 @@ struct vm_platform {
 	struct iobus mmio;
 	struct uart16550 com1;
 	struct iomem testdev_mem;
+	struct pic pic;
+	struct fw_cfg fw_cfg;
+	struct pctestdev testdev;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
 	unsigned input_polls;		/* COM1 accesses, to poll the host UART every 8th */
@@ -42,6 +49,18 @@ struct vm_platform {
 };
 
 void platform_init(struct vm_platform *p, struct vm *vm);
+/* An ISA interrupt line (0-15) changed level: to the PIC (and the IOAPIC). */
+void platform_set_isa_irq(struct vm_platform *p, unsigned line, bool level);
+/* After an exit that touched devices: their interrupt and timer state may
+ * have changed (vmx/events.c looks again before the next entry). */
+static inline void platform_note_access(struct vm_platform *p)
+{
+	if (p->pio.touched | p->mmio.touched) {
+		p->pio.touched = p->mmio.touched = 0;
+		p->dirty = true;
+		p->events_active = true;
+	}
+}
 /* Write guest console text to Shade's console as "[vmN] ..." lines. */
 void platform_console_put(struct vm_platform *p, uint8_t byte);
 void platform_console_flush(struct vm_platform *p);

@@ -15,7 +15,7 @@ bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev
 		return false;
 	for (int j = b->n; j > i; j--)
 		b->r[j] = b->r[j - 1];
-	b->r[i] = (struct io_range){ base, len, ops, dev, name };
+	b->r[i] = (struct io_range){ base, len, ops, dev, name, 0 };
 	b->n++;
 	b->last = 0;
 	return true;
@@ -35,6 +35,16 @@ const struct io_range *iobus_find(const struct iobus *b, uint64_t addr)
 			return r;
 	}
 	return 0;
+}
+
+bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags)
+{
+	for (int i = 0; i < b->n; i++)
+		if (b->r[i].base == base) {
+			b->r[i].flags = flags;
+			return true;
+		}
+	return false;
 }
 
 static uint64_t ones(unsigned size)
@@ -62,6 +72,7 @@ bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
 		b->unclaimed += !r;
 		return r != 0;
 	}
+	b->touched |= r->flags;
 	*val = r->ops->read(r->dev, addr - r->base, size) & ones(size);
 	return true;
 }
@@ -73,6 +84,7 @@ bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val)
 		b->unclaimed++;
 		return false;
 	}
+	b->touched |= r->flags;
 	if (r->ops->write)
 		r->ops->write(r->dev, addr - r->base, size, val & ones(size));
 	return true;

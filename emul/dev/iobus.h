@@ -17,7 +17,12 @@ struct io_range {
 	const struct io_dev_ops *ops;
 	void *dev;
 	const char *name;
+	uint32_t flags;			/* IO_RANGE_* */
 };
+
+/* The device can raise interrupts or has timers: an access to it may change
+ * what the VM's interrupt controllers and timers say (iobus.touched). */
+#define IO_RANGE_EVENTS 1u
 
 #define IOBUS_MAX_RANGES 32
 
@@ -26,12 +31,15 @@ struct iobus {
 	int n;
 	int last;				/* index of the last range hit: drivers hammer one register */
 	uint64_t unclaimed;			/* accesses nobody decoded */
+	uint32_t touched;			/* flags of the ranges accessed since the caller cleared it */
 };
 
 /* Returns false when the range overlaps another or the bus is full. */
 bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev_ops *ops,
 	       void *dev, const char *name);
 const struct io_range *iobus_find(const struct iobus *b, uint64_t addr);
+/* Set IO_RANGE_* flags on the range that starts at @base; false if none does. */
+bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags);
 /* An access of @size bytes; returns false when no device claims @addr. */
 bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val);
 bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val);

@@ -90,6 +90,26 @@ static void last_hit_cache_never_misroutes(void **state)
 	assert_int_equal(a.last_val, 0x77);
 }
 
+static void touched_collects_range_flags(void **state)
+{
+	(void)state;
+	struct iobus b = { 0 };
+	struct fake a = { 0 }, c = { 0 };
+	uint64_t v;
+	assert_true(iobus_add(&b, 0x20, 2, &fake_ops, &a, "pic"));
+	assert_true(iobus_add(&b, 0x3f8, 8, &fake_ops, &c, "uart"));
+	assert_true(iobus_set_flags(&b, 0x20, IO_RANGE_EVENTS));
+	assert_false(iobus_set_flags(&b, 0x21, IO_RANGE_EVENTS));
+	iobus_read(&b, 0x3f8, 1, &v);
+	iobus_write(&b, 0x1234, 1, 0);
+	assert_int_equal(b.touched, 0);
+	iobus_write(&b, 0x21, 1, 0xff);
+	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	b.touched = 0;
+	iobus_read(&b, 0x20, 1, &v);
+	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+}
+
 static void bus_fills_up(void **state)
 {
 	(void)state;
@@ -184,6 +204,7 @@ int main(void)
 		cmocka_unit_test(unclaimed_reads_all_ones),
 		cmocka_unit_test(ranges_route_and_refuse_overlap),
 		cmocka_unit_test(bus_fills_up),
+		cmocka_unit_test(touched_collects_range_flags),
 		cmocka_unit_test(last_hit_cache_never_misroutes),
 		cmocka_unit_test(uart_transmits_and_receives),
 		cmocka_unit_test(uart_receive_buffer_is_bounded),
