@@ -12,3 +12,7 @@ HV_SRCS += emul/dev/lapic.c
 
 UNIT_TESTS += test_dev_lapic
 test_dev_lapic_DEPS := emul/dev/lapic.c
+HV_SRCS += emul/dev/ioapic.c
+
+UNIT_TESTS += test_dev_ioapic
+test_dev_ioapic_DEPS := emul/dev/ioapic.c emul/dev/lapic.c
