@@ -16,3 +16,7 @@ HV_SRCS += emul/dev/ioapic.c
 
 UNIT_TESTS += test_dev_ioapic
 test_dev_ioapic_DEPS := emul/dev/ioapic.c emul/dev/lapic.c
+HV_SRCS += emul/dev/acpi_tables.c emul/dev/acpi_pm.c
+
+UNIT_TESTS += test_dev_acpi
+test_dev_acpi_DEPS := emul/dev/acpi_tables.c emul/dev/acpi_pm.c drivers/acpi_s5.c
