@@ -448,5 +448,6 @@ int emul_decode(enum emul_mode mode, const uint8_t *bytes, size_t avail,
 
 bool emul_insn_executable(const struct emul_insn *in)
 {
-	return in->kind > K_NOEXEC && in->kind < K_NKINDS;
+	return in->kind > K_NOEXEC && in->kind < K_NKINDS &&
+	       !(in->kind == K_MOVSREG && in->opcode == 0x8e);
 }

@@ -688,6 +688,23 @@ static int h_smsw(struct ex *ex)
 	return opnd_store(ex, &d, ex->ctx->cr0 & alu_mask(d.size));
 }
 
+static int h_noexec(struct ex *ex);
+
+/* MOV r/m, Sreg (8C): a memory destination always takes 16 bits; a
+ * register gets the selector zero-extended to the operand size (SDM Vol. 2B
+ * MOV). 8E (MOV Sreg, r/m) loads a descriptor and is not emulated. */
+static int h_movsreg(struct ex *ex)
+{
+	struct opnd d;
+
+	if (ex->in->opcode != 0x8c)
+		return h_noexec(ex);
+	opnd_resolve(ex, O_E, ex->in->opsize, &d);
+	if (d.kind == OPK_MEM)
+		d.size = 2;
+	return opnd_store(ex, &d, ex->ctx->seg[ex->in->reg & 7].sel);
+}
+
 /* LMSW loads CR0[3:0] from a 16-bit source; it can set PE but never
  * clear it (SDM Vol. 2A LMSW).  CPL 0 only outside real mode. */
 static int h_lmsw(struct ex *ex)
@@ -748,6 +765,7 @@ static const op_fn op_table[K_NKINDS] = {
 	[K_STR] = h_str,
 	[K_MOVBE] = h_movbe,
 	[K_SMSW] = h_smsw,
+	[K_MOVSREG] = h_movsreg,
 	[K_LMSW] = h_lmsw,
 	[K_SSEMOV] = h_ssemov,
 	[K_IN] = h_in,

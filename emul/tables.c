@@ -344,8 +344,14 @@ const struct emul_opinfo emul_groups[GRP_NGROUPS][8] = {
 	[GRP15] = { UNSUP, UNSUP, UNSUP, UNSUP, UNSUP, UNSUP, UNSUP, UNSUP },
 	/* 0F 18: PREFETCHh (reg forms are hint NOPs). */
 	[GRP16] = { GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0) },
-	/* 8C/8E: only ES CS SS DS FS GS exist */
-	[GRP_SREG] = { GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0) },
+	/* 8C/8E: only ES CS SS DS FS GS exist. The 8C store is executed; 8E
+	 * (a segment load: descriptor checks) is decoded only: see
+	 * emul_insn_executable(). */
+	[GRP_SREG] = {
+		G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0), G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0),
+		G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0), G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0),
+		G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0), G(K_MOVSREG, 0, O_NONE, O_NONE, I_NONE, 0),
+	},
 	/* x87 memory forms (register forms are not claimed) */
 	[GRP_X87] = { GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0) },
 	[GRP_X87_D9] = { GNX(0), SINV0, GNX(0), GNX(0), GNX(0), GNX(0), GNX(0), GNX(0) },

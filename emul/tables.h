@@ -45,6 +45,7 @@ enum emul_kind {
 	K_STR,           /* sub = enum str_op */
 	K_MOVBE,
 	K_SMSW,
+	K_MOVSREG,	/* 8C: MOV r/m, Sreg (the store direction only) */
 	K_LMSW,
 	K_SSEMOV,        /* sub = enum sse_mov */
 	K_IN,

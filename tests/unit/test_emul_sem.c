@@ -453,6 +453,34 @@ static void test_port_io(void **s)
 	assert_int_equal(mmio[3], 0x47);
 }
 
+/* ---- MOV r/m, Sreg ------------------------------------------------------ */
+
+static void test_mov_from_sreg(void **s)
+{
+	(void)s;
+	reset(EMUL_MODE_LONG64);
+	ctx.seg[EMUL_DS].sel = 0x2b;
+	ctx.seg[EMUL_FS].sel = 0x53;
+	ctx.gpr[EMUL_RBX] = 0x100;
+	memset(ram + 0x100, 0xee, 8);
+	/* mov [rbx], ds: 16 bits whatever the operand size, even with REX.W */
+	assert_int_equal(RUN(0x48, 0x8c, 0x1b), EMUL_DONE);
+	assert_int_equal(ram[0x100], 0x2b);
+	assert_int_equal(ram[0x101], 0x00);
+	assert_int_equal(ram[0x102], 0xee);
+	/* mov eax, fs: zero-extended into the register */
+	ctx.rip = CODE;
+	ctx.gpr[EMUL_RAX] = ~0ull;
+	assert_int_equal(RUN(0x8c, 0xe0), EMUL_DONE);
+	assert_int_equal(ctx.gpr[EMUL_RAX], 0x53);
+	/* reg field 6 names no segment register: #UD */
+	reset(EMUL_MODE_LONG64);
+	expect_exc(RUN(0x8c, 0x33), EMUL_UD, -1);
+	/* 8E (a segment load) is decoded but not executed */
+	reset(EMUL_MODE_LONG64);
+	assert_int_equal(RUN(0x8e, 0x1b), EMUL_UNSUPPORTED);
+}
+
 /* ---- SMSW / LMSW ------------------------------------------------------ */
 
 static void test_smsw_lmsw(void **s)
@@ -966,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_rep_fault_midway),
 		cmocka_unit_test(test_port_io),
 		cmocka_unit_test(test_smsw_lmsw),
+		cmocka_unit_test(test_mov_from_sreg),
 		cmocka_unit_test(test_sse_exceptions),
 		cmocka_unit_test(test_alignment_check),
 		cmocka_unit_test(test_fetch_limits),
