@@ -24,15 +24,9 @@ enum {
 
 struct reg_info { uint8_t flags; uint32_t wmask; };
 
-/* Writable bits per LVT (SDM Figure 11-8): vector, delivery mode, polarity,
- * trigger, mask, timer mode; delivery status and remote IRR are read-only. */
 #define LVT_MASKED	(1u << 16)
 #define LVT_LEVEL	(1u << 15)
 #define LVT_REMOTE_IRR	(1u << 14)
-static const uint32_t lvt_wmask[LAPIC_LVT_COUNT] = {
-	[LVT_TIMER] = 0x000700ff, [LVT_THERMAL] = 0x000107ff, [LVT_PERF] = 0x000107ff,
-	[LVT_LINT0] = 0x0001a7ff, [LVT_LINT1] = 0x0001a7ff, [LVT_ERROR] = 0x000100ff,
-};
 
 #define SVR_ENABLE	(1u << 8)
 #define ICR_LO_WMASK	0x000ccfffu	/* vector, DM, dest mode, level, trigger, shorthand */
@@ -57,6 +51,8 @@ static const struct reg_info regs[R_COUNT] = {
 	[R_ESR] = { RD | WR | ZERO, 0 },
 	[R_ICR_LO] = { RD | WR, ICR_LO_WMASK },
 	[R_ICR_HI] = { RD | WR | XAPIC, 0xff000000 },
+	/* LVTs (SDM Figure 11-8): vector, delivery mode, polarity, trigger,
+	 * mask, timer mode; delivery status and remote IRR are read-only. */
 	[R_LVT0 + LVT_TIMER]   = { RD | WR, 0x000700ff },
 	[R_LVT0 + LVT_THERMAL] = { RD | WR, 0x000107ff },
 	[R_LVT0 + LVT_PERF]    = { RD | WR, 0x000107ff },
@@ -621,7 +617,7 @@ static void write_lvt(struct lapic *a, int lvt, uint32_t v)
 {
 	/* Keep the read-only remote IRR; a disabled APIC keeps LVTs masked
 	 * (SDM 11.4.7.2). */
-	v = (v & lvt_wmask[lvt]) | (a->lvt[lvt] & LVT_REMOTE_IRR);
+	v = (v & regs[R_LVT0 + lvt].wmask) | (a->lvt[lvt] & LVT_REMOTE_IRR);
 	if (!(a->svr & SVR_ENABLE))
 		v |= LVT_MASKED;
 	if (lvt == LVT_TIMER)
@@ -771,16 +767,20 @@ bool lapic_msr_write(struct lapic *a, uint32_t msr, uint64_t val)
 	if (!(f & WR) || (f & X2RO))
 		return false;
 	if (r == R_ICR_LO) {
-		/* One 64-bit register: destination in [63:32]; bits 12, 13, 16,
-		 * 17 and 20-31 are reserved. */
-		if ((uint32_t)val & ~ICR_LO_WMASK)
+		/* One 64-bit register, destination in [63:32]; setting reserved
+		 * bits 13, 16-17 or 20-31 is #GP, the old delivery-status bit 12
+		 * is ignored. */
+		if ((uint32_t)val & (0xfff30000u | (1u << 13)))
 			return false;
 		reg_write(a, R_ICR_LO, (uint32_t)val, (uint32_t)(val >> 32));
 		return true;
 	}
-	/* Reserved bits set (the upper half included), or a non-zero write to
-	 * EOI/ESR: #GP. */
-	if ((val >> 32) || ((f & ZERO) && val) || (!(f & ZERO) && ((uint32_t)val & ~regs[r].wmask)))
+	/* #GP (SDM 11.12.1.2, Table 11-6): bits 63:32 of a 32-bit register, a
+	 * non-zero write to EOI or ESR, reserved bits of SELF IPI. Reserved
+	 * bits of the other registers are dropped, as in xAPIC mode, so a
+	 * guest's read-modify-write of an LVT (read-only delivery status and
+	 * remote IRR included) works. */
+	if ((val >> 32) || ((f & ZERO) && val) || (r == R_SELF_IPI && (val & ~regs[r].wmask)))
 		return false;
 	reg_write(a, (unsigned)r, (uint32_t)val, 0);
 	return true;

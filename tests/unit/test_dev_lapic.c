@@ -711,16 +711,25 @@ static void x2apic_gp_cases(void **state)
 	assert_true(lapic_msr_write(&r->a, 0x80b, 0));
 	assert_false(lapic_msr_write(&r->a, 0x828, 1));		/* ESR: non-zero */
 	assert_true(lapic_msr_write(&r->a, 0x828, 0));
-	assert_false(lapic_msr_write(&r->a, 0x808, 0x100));	/* TPR reserved bits */
 	assert_false(lapic_msr_write(&r->a, 0x808, 1ull << 32));	/* upper half */
-	assert_true(lapic_msr_write(&r->a, 0x808, 0x20));
-	assert_false(lapic_msr_write(&r->a, 0x80f, 0x1000));	/* SVR bit 12 */
-	assert_false(lapic_msr_write(&r->a, 0x832, 0x700 | 0x40));	/* timer DM bits */
-	assert_false(lapic_msr_write(&r->a, 0x83e, 0x4));	/* DCR bit 2 */
+	assert_false(lapic_msr_write(&r->a, 0x832, 1ull << 40));
 	assert_false(lapic_msr_write(&r->a, 0x83f, 0x140));	/* SELF IPI reserved */
-	assert_false(lapic_msr_write(&r->a, 0x830, 1u << 12));	/* ICR reserved */
+	assert_false(lapic_msr_write(&r->a, 0x830, (1u << 13) | 0x40));	/* ICR reserved */
+	assert_false(lapic_msr_write(&r->a, 0x830, (1u << 16) | 0x40));
+	assert_false(lapic_msr_write(&r->a, 0x830, (1u << 20) | 0x40));
+	assert_true(lapic_msr_read(&r->a, 0x823, &v));
+	assert_int_equal(v, 0);					/* no IPI went out */
+	assert_true(lapic_msr_write(&r->a, 0x808, 0x20));
 	assert_true(lapic_msr_read(&r->a, 0x808, &v));
 	assert_int_equal(v, 0x20);				/* failed writes changed nothing */
+	/* Other reserved bits are dropped, not faulted: read-modify-write of
+	 * an LVT with read-only bits set works. */
+	assert_true(lapic_msr_write(&r->a, 0x808, 0x130));
+	assert_true(lapic_msr_read(&r->a, 0x808, &v));
+	assert_int_equal(v, 0x30);
+	assert_true(lapic_msr_write(&r->a, 0x835, (1u << 15) | (1u << 14) | (1u << 12) | 0x66));
+	assert_true(lapic_msr_read(&r->a, 0x835, &v));
+	assert_int_equal(v, (1u << 15) | 0x66);
 }
 
 static void x2apic_icr_is_64bit(void **state)
@@ -731,6 +740,9 @@ static void x2apic_icr_is_64bit(void **state)
 	assert_true(lapic_msr_write(&r->a, 0x830, (0x105ull << 32) | 0x60));
 	assert_true(lapic_msr_read(&r->a, 0x830, &v));
 	assert_int_equal(v, (0x105ull << 32) | 0x60);
+	assert_true(lapic_msr_write(&r->a, 0x830, (0x105ull << 32) | (1u << 12) | 0x60));
+	assert_true(lapic_msr_read(&r->a, 0x830, &v));
+	assert_int_equal(v, (0x105ull << 32) | 0x60);		/* bit 12 dropped */
 	assert_true(lapic_msr_read(&r->a, 0x823, &v));		/* IRR[127:96] */
 	assert_true(v & 1);					/* vector 0x60 */
 	assert_true(lapic_msr_write(&r->a, 0x830, (0x5ull << 32) | 0x61));	/* other CPU */
