@@ -88,6 +88,8 @@ bench:
 	tools/install-deps
 	$(MAKE) all
 	BUILD=$(BUILD) tests/run-bench
+	@echo "-- host-side emulator speed (ns; the reference is Capstone's decode-only)"
+	$(MAKE) --no-print-directory emul-bench
 
 deps:
 	tools/install-deps
