@@ -304,6 +304,24 @@ static void lvt_deliver(struct lapic *a, int lvt)
 	}
 }
 
+/* A level-triggered fixed LINT entry delivers while its pin is asserted and
+ * its remote IRR is clear; remote IRR holds it until the EOI of its vector
+ * (SDM 11.5.1). */
+static void lint_level_check(struct lapic *a, int lvt)
+{
+	uint32_t l = a->lvt[lvt];
+
+	if (a->lint_level[lvt - LVT_LINT0] && !(l & (LVT_REMOTE_IRR | LVT_MASKED)) && sw_enabled(a)) {
+		a->lvt[lvt] |= LVT_REMOTE_IRR;
+		lvt_deliver(a, lvt);
+	}
+}
+
+static bool lint_is_level_fixed(uint32_t l)
+{
+	return ((l >> 8) & 7) == APIC_DM_FIXED && (l & LVT_LEVEL);
+}
+
 void lapic_set_lint(struct lapic *a, unsigned pin, bool level)
 {
 	if (pin > 1)
@@ -319,18 +337,10 @@ void lapic_set_lint(struct lapic *a, unsigned pin, bool level)
 	}
 	int lvt = LVT_LINT0 + (int)pin;
 	uint32_t l = a->lvt[lvt];
-	unsigned dm = (l >> 8) & 7;
-	if (dm == APIC_DM_FIXED && (l & LVT_LEVEL)) {
-		/* Level: deliver once per assertion; remote IRR holds it until
-		 * the EOI of its vector (SDM 11.5.1). */
-		if (level && !(l & LVT_REMOTE_IRR) && !(l & LVT_MASKED) && sw_enabled(a)) {
-			a->lvt[lvt] |= LVT_REMOTE_IRR;
-			lvt_deliver(a, lvt);
-		}
-		return;
-	}
-	if (rising && dm != APIC_DM_EXTINT)
-		lvt_deliver(a, lvt);
+	if (lint_is_level_fixed(l))
+		lint_level_check(a, lvt);
+	else if (rising && ((l >> 8) & 7) != APIC_DM_EXTINT)
+		lvt_deliver(a, lvt);	/* edge (NMI is always edge) */
 }
 
 /* EOI (SDM 11.8.5): retire the highest in-service vector; a level-triggered
@@ -342,9 +352,13 @@ static void eoi(struct lapic *a)
 	if (v < 0)
 		return;
 	clear_bit256(a->isr, (uint8_t)v);
-	for (int pin = LVT_LINT0; pin <= LVT_LINT1; pin++)
-		if ((a->lvt[pin] & 0xff) == (uint32_t)v)
-			a->lvt[pin] &= ~LVT_REMOTE_IRR;
+	for (int lvt = LVT_LINT0; lvt <= LVT_LINT1; lvt++) {
+		if ((a->lvt[lvt] & 0xff) != (uint32_t)v || !(a->lvt[lvt] & LVT_REMOTE_IRR))
+			continue;
+		a->lvt[lvt] &= ~LVT_REMOTE_IRR;
+		if (lint_is_level_fixed(a->lvt[lvt]))
+			lint_level_check(a, lvt);	/* still asserted: again */
+	}
 	if (test_bit256(a->tmr, (uint8_t)v) && a->p.eoi)
 		a->p.eoi(a->p.eoi_ctx, (uint8_t)v);
 }

@@ -842,11 +842,16 @@ static void lint_pins(void **state)
 	lapic_set_lint(&r->a, 0, false);
 	lapic_set_lint(&r->a, 0, true);
 	assert_false(irr_has(r, 0x66));				/* until the EOI */
+	lapic_set_lint(&r->a, 0, false);
 	wr(r, EOI, 0);
 	assert_false(rd(r, LINT0) & (1u << 14));
-	lapic_set_lint(&r->a, 0, false);
+	assert_false(irr_has(r, 0x66));				/* low at EOI: nothing */
 	lapic_set_lint(&r->a, 0, true);
 	assert_true(irr_has(r, 0x66));
+	lapic_ack(&r->a, 0x66);
+	wr(r, EOI, 0);						/* still high at EOI: again */
+	assert_true(irr_has(r, 0x66));
+	assert_true(rd(r, LINT0) & (1u << 14));
 	lapic_set_lint(&r->a, 7, true);				/* no such pin */
 	/* Globally disabled: LINT1 is the NMI pin. */
 	assert_true(lapic_set_base(&r->a, 0xfee00000ull));
