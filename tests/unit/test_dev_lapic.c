@@ -906,6 +906,81 @@ static void hostile_sweep(void **state)
 	(void)lapic_next_event_ns(&r->a);
 }
 
+
+/* ---- random operation sequences against invariants ---- */
+
+static uint64_t rng_state;
+static uint32_t rnd(void)
+{
+	rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng_state >> 33);
+}
+
+static void check_invariants(struct rig *r)
+{
+	uint32_t ppr = lapic_ppr(&r->a), tpr = rd(r, TPR);
+	int v = lapic_pending_vector(&r->a), top = -1, top_isr = -1;
+	for (int i = 255; i >= 0 && top < 0; i--)
+		if (irr_has(r, (uint8_t)i))
+			top = i;
+	for (int i = 255; i >= 0 && top_isr < 0; i--)
+		if (isr_has(r, (uint8_t)i))
+			top_isr = i;
+	/* SDM 11.8.3.1 */
+	assert_true((ppr & 0xf0) >= (tpr & 0xf0));
+	assert_true(top_isr < 0 || (ppr & 0xf0) >= ((uint32_t)top_isr & 0xf0));
+	if (v >= 0) {
+		assert_int_equal(v, top);
+		assert_true(((uint32_t)v & 0xf0) > (ppr & 0xf0));
+	} else {
+		assert_true(top < 0 || ((uint32_t)top & 0xf0) <= (ppr & 0xf0));
+	}
+	/* Nesting only into higher classes: at most one in-service vector per class. */
+	for (int c = 0; c < 16; c++) {
+		int n = 0;
+		for (int i = 0; i < 16; i++)
+			n += isr_has(r, (uint8_t)(c * 16 + i));
+		assert_true(n <= 1);
+	}
+	/* After advance(now) nothing is due any more. */
+	assert_true(r->a.timer_next_ns == UINT64_MAX || r->a.timer_next_ns > r->now);
+}
+
+static void random_operations_keep_invariants(void **state)
+{
+	(void)state;
+	rng_state = 12345;
+	for (int run = 0; run < 20; run++) {
+		struct rig *r = rig_on();
+		wr(r, LVT_T, PERIODIC | 0xc0);
+		wr(r, LVT_ERR, 0xfe);
+		for (int step = 0; step < 2000; step++) {
+			uint32_t op = rnd() % 10, x = rnd();
+			switch (op) {
+			case 0: lapic_accept(&r->a, (uint8_t)x, x & 0x100); break;
+			case 1: case 2: {
+				int v = lapic_pending_vector(&r->a);
+				if (v >= 0)
+					lapic_ack(&r->a, (uint8_t)v);
+				break;
+			}
+			case 3: wr(r, EOI, 0); break;
+			case 4: wr(r, TPR, x & 0xff); break;
+			case 5: wr(r, ICR_LO, SELF | (x & 0xff)); break;
+			case 6: wr(r, TICR, x % 5000); break;
+			case 7: wr(r, TDCR, x & 0xb); break;
+			case 8: wr(r, ESR, 0); break;
+			default:
+				r->now += x % 3000;
+				lapic_advance(&r->a, r->now);
+				break;
+			}
+			lapic_advance(&r->a, r->now);
+			check_invariants(r);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -947,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(lint_pins),
 		cmocka_unit_test(mmio_access_sizes),
 		cmocka_unit_test(hostile_sweep),
+		cmocka_unit_test(random_operations_keep_invariants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
