@@ -1,4 +1,5 @@
-/* Host tests for the 8259A PIC pair model (emul/dev/pic8259.c). */
+/* Host tests for the 8259A PIC pair model (emul/dev/pic8259.c), alone and
+ * wired to the PIT, RTC and keyboard controller models as on a PC. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -6,6 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 #include "emul/dev/pic8259.h"
+#include "emul/dev/pit8254.h"
+#include "emul/dev/rtc_cmos.h"
+#include "emul/dev/i8042.h"
 
 struct intr_log { unsigned changes; bool level; };
 
@@ -723,6 +727,135 @@ static void random_writes_stay_sane(void **state)
 	}
 }
 
+/* The models wired as the VMX side wires them: sources -> pic_irq_line. */
+struct board {
+	struct pic pic;
+	struct pit pit;
+	struct rtc rtc;
+	struct i8042 kbc;
+	uint64_t ns;
+};
+
+static uint64_t board_now(void *ctx) { return ((struct board *)ctx)->ns; }
+
+static struct board *board_setup(void)
+{
+	static struct board b;
+	memset(&b, 0, sizeof(b));
+	pic_init(&b.pic, NULL);
+	struct irq_line line = pic_irq_line(&b.pic);
+	struct dev_clock clk = { board_now, &b };
+	struct rtc_config cfg = { .epoch_sec = 1700000000, .ram_below_4g = 64 << 20 };
+	pit_init(&b.pit, &line, &clk);
+	rtc_init(&b.rtc, &cfg, &line, &clk);
+	i8042_init(&b.kbc, &line, NULL);
+	linux_init(&b.pic, false);
+	return &b;
+}
+
+/* What the VMX side does: run timers up to now, then take an interrupt. */
+static int board_run_to(struct board *b, uint64_t ns)
+{
+	b->ns = ns;
+	pit_advance(&b->pit, ns);
+	rtc_advance(&b->rtc, ns);
+	return pic_has_interrupt(&b->pic) ? pic_ack(&b->pic) : -1;
+}
+
+static void pit_irq0_through_pic(void **state)
+{
+	(void)state;
+	struct board *b = board_setup();
+	pit_ops.write(&b->pit, 3, 1, 0x34);	/* Linux: mode 2, HZ=1000 */
+	pit_ops.write(&b->pit, 0, 1, 1193 & 0xff);
+	pit_ops.write(&b->pit, 0, 1, 1193 >> 8);
+	assert_false(pic_has_interrupt(&b->pic));	/* OUT0 was high already */
+	for (unsigned i = 0; i < 100; i++) {
+		uint64_t ev = pit_next_event_ns(&b->pit);
+		assert_int_equal(board_run_to(b, ev - 1), -1);
+		assert_int_equal(board_run_to(b, ev), 0x30);
+		eoi_master(&b->pic);
+	}
+	/* The guest slept through 50 ticks: one interrupt, then on time again. */
+	uint64_t ev = pit_next_event_ns(&b->pit);
+	assert_int_equal(board_run_to(b, ev + 50 * 1000000ull), 0x30);
+	eoi_master(&b->pic);
+	assert_false(pic_has_interrupt(&b->pic));
+	ev = pit_next_event_ns(&b->pit);
+	assert_int_equal(board_run_to(b, ev), 0x30);
+}
+
+static void pit_mode3_late_ack_not_lost(void **state)
+{
+	(void)state;
+	struct board *b = board_setup();	/* BIOS state: mode 3, 18.2 Hz */
+	uint64_t ev = pit_next_event_ns(&b->pit);
+	b->ns = ev;
+	pit_advance(&b->pit, ev);
+	/* OUT0 falls half a period later, before the guest takes INTA. */
+	b->ns = ev + 30000000;
+	pit_advance(&b->pit, b->ns);
+	assert_false(b->pit.irq_level);
+	assert_true(pic_has_interrupt(&b->pic));
+	assert_int_equal(pic_ack(&b->pic), 0x30);
+}
+
+static void rtc_irq8_through_cascade(void **state)
+{
+	(void)state;
+	struct board *b = board_setup();
+	rtc_ops.write(&b->rtc, 0, 1, 0x0b);
+	rtc_ops.write(&b->rtc, 1, 1, 0x42);	/* PIE at 1024 Hz */
+	uint64_t ev = rtc_next_event_ns(&b->rtc);
+	assert_int_equal(ev, 976563);
+	assert_int_equal(board_run_to(b, ev), 0x38);
+	assert_int_equal(isr(&b->pic, 0xa0), 0x01);
+	assert_int_equal(isr(&b->pic, 0x20), 0x04);
+	/* The handler reads C (releasing IRQ8) and EOIs both chips. */
+	rtc_ops.write(&b->rtc, 0, 1, 0x0c);
+	assert_int_equal(rtc_ops.read(&b->rtc, 1, 1), 0xc0);
+	eoi_slave(&b->pic);
+	eoi_master(&b->pic);
+	ev = rtc_next_event_ns(&b->rtc);
+	assert_int_equal(ev, 1953125);
+	assert_int_equal(board_run_to(b, ev), 0x38);
+	/* Without reading C, IRQ8 never rises again. */
+	eoi_slave(&b->pic);
+	eoi_master(&b->pic);
+	assert_int_equal(rtc_next_event_ns(&b->rtc), UINT64_MAX);
+	assert_int_equal(board_run_to(b, 10 * ev), -1);
+}
+
+static void pit_and_rtc_priorities(void **state)
+{
+	(void)state;
+	struct board *b = board_setup();
+	rtc_ops.write(&b->rtc, 0, 1, 0x0b);
+	rtc_ops.write(&b->rtc, 1, 1, 0x42);
+	pit_ops.write(&b->pit, 3, 1, 0x34);
+	pit_ops.write(&b->pit, 0, 1, 0x00);
+	pit_ops.write(&b->pit, 0, 1, 0x10);	/* 4096 ticks: ~3.4 ms */
+	assert_false(pic_has_interrupt(&b->pic));
+	/* At 5 ms both have fired: IRQ0 beats IRQ8 (on IR2). */
+	assert_int_equal(board_run_to(b, 5000000), 0x30);
+	eoi_master(&b->pic);
+	assert_int_equal(pic_ack(&b->pic), 0x38);
+}
+
+static void keyboard_irq1_through_pic(void **state)
+{
+	(void)state;
+	struct board *b = board_setup();
+	i8042_data_ops.write(&b->kbc, 0, 1, 0xff);	/* keyboard reset: 0xFA, 0xAA */
+	assert_int_equal(pic_ack(&b->pic), 0x31);
+	assert_int_equal(i8042_data_ops.read(&b->kbc, 0, 1), 0xfa);
+	eoi_master(&b->pic);
+	assert_int_equal(pic_ack(&b->pic), 0x31);	/* the second byte's edge */
+	assert_int_equal(i8042_data_ops.read(&b->kbc, 0, 1), 0xaa);
+	eoi_master(&b->pic);
+	assert_false(pic_has_interrupt(&b->pic));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,6 +895,11 @@ int main(void)
 		cmocka_unit_test(irq_line_wrapper_and_bad_lines),
 		cmocka_unit_test(wide_port_access),
 		cmocka_unit_test(random_writes_stay_sane),
+		cmocka_unit_test(pit_irq0_through_pic),
+		cmocka_unit_test(pit_mode3_late_ack_not_lost),
+		cmocka_unit_test(rtc_irq8_through_cascade),
+		cmocka_unit_test(pit_and_rtc_priorities),
+		cmocka_unit_test(keyboard_irq1_through_pic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
