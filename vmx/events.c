@@ -81,9 +81,27 @@ static bool interruptible(void)
 	       !(vmread(GUEST_INTERRUPTIBILITY_INFO) & INTR_BLOCK_STI_MOVSS);
 }
 
+/* An NMI from the local APIC, when nothing blocks it (SDM Vol. 3C 27.6;
+ * blocking by NMI is interruptibility bit 3). */
+static void deliver_nmi(struct vcpu *v)
+{
+	if ((vmread(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) ||
+	    (vmread(GUEST_INTERRUPTIBILITY_INFO) & (1u << 3)))
+		return;
+	if (!platform_take_nmi(v->vm->plat))
+		return;
+	vmwrite(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+	if (v->halted) {
+		v->halted = false;
+		vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	}
+}
+
 static void deliver_interrupts(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->plat;
+	if (p->lapic.nmi_pending)
+		deliver_nmi(v);
 	if (platform_pending_interrupt(p) < 0) {
 		set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, false);
 		return;

@@ -8,10 +8,13 @@
 
 /* Leaf 1 ECX/EDX bits hidden (SDM Vol. 2A, CPUID, Table 3-10/3-11). */
 #define L1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | (1u << 6) /* SMX */ | \
-		     (1u << 17) /* PCID */ | (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
-		     (1u << 27) /* OSXSAVE: reflects the guest's CR4, set below */)
+		     (1u << 17) /* PCID */ | (1u << 27) /* OSXSAVE: reflects the guest's CR4, set below */)
+/* The virtual local APIC has x2APIC mode and the TSC-deadline timer,
+ * whatever the host CPU has. */
+#define L1_ECX_SHOW ((1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */)
 #define L1_ECX_HYPERVISOR (1u << 31)
-#define L1_EDX_HIDE ((1u << 9) /* APIC: no virtual APIC until issue 5 */ | (1u << 22) /* ACPI thermal */ | \
+#define L1_EDX_SHOW (1u << 9) /* APIC: the virtual local APIC */
+#define L1_EDX_HIDE ((1u << 22) /* ACPI thermal */ | \
 		     (1u << 29) /* TM */ | (1u << 7) /* MCE */ | (1u << 14) /* MCA: no MCG MSRs */ | \
 		     (1u << 21) /* DS */ | (1u << 31) /* PBE */)
 /* Leaf 1 ECX bits for features with MSRs Shade does not emulate. */
@@ -60,14 +63,14 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t su
 	struct cpuid_regs r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 1:
-		r.ecx = (r.ecx & ~(L1_ECX_HIDE | L1_ECX_HIDE_MSRS)) | L1_ECX_HYPERVISOR;
+		r.ecx = (r.ecx & ~(L1_ECX_HIDE | L1_ECX_HIDE_MSRS)) | L1_ECX_HYPERVISOR | L1_ECX_SHOW;
 		/* CPUID.1:ECX.OSXSAVE mirrors CR4.OSXSAVE: the guest's, not Shade's. */
 		if (v->cr4 & CR4_OSXSAVE)
 			r.ecx |= 1u << 27;
 		/* Without guest XSAVE (no CPU support) AVX and friends can't be used. */
 		if (!fpu_has_xsave())
 			r.ecx &= ~((1u << 26) | (1u << 28) | (1u << 12) | (1u << 29));
-		r.edx &= ~L1_EDX_HIDE;
+		r.edx = (r.edx & ~L1_EDX_HIDE) | L1_EDX_SHOW;
 		/* One logical processor, initial APIC ID 0. */
 		r.ebx = (r.ebx & 0xffff) | (1u << 16);
 		r.edx &= ~(1u << 28);	/* HTT */

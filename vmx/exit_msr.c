@@ -5,10 +5,11 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/guest_mem.h"
 #include "vmx/events.h"
+#include "vmx/platform.h"
 #include "lib/x86.h"
 #include "lib/log.h"
 
-enum msr_kind { MSR_VMCS, MSR_VCPU, MSR_CONST, MSR_TSC, MSR_EFER, MSR_PAT, MSR_MTRR, MSR_MISC, MSR_IGNORE };
+enum msr_kind { MSR_VMCS, MSR_VCPU, MSR_CONST, MSR_TSC, MSR_EFER, MSR_PAT, MSR_MTRR, MSR_MISC, MSR_IGNORE, MSR_APIC };
 
 struct msr_rule {
 	uint32_t index;
@@ -36,7 +37,7 @@ struct msr_rule {
 static const struct msr_rule msr_rules[] = {	/* sorted by index */
 	{ 0x10, .kind = MSR_TSC, .writable = true },			/* IA32_TSC */
 	{ 0x17, .kind = MSR_CONST, .value = 0 },			/* IA32_PLATFORM_ID */
-	{ 0x1b, .kind = MSR_CONST, .value = 0xfee00900 },		/* IA32_APIC_BASE: BSP, enabled */
+	{ 0x1b, .kind = MSR_APIC, .writable = true },			/* IA32_APIC_BASE */
 	{ 0x3a, .kind = MSR_CONST, .value = 1 },			/* FEATURE_CONTROL: locked, VMX off */
 	{ 0x8b, .kind = MSR_IGNORE, .writable = true },			/* BIOS_SIGN_ID: no microcode update */
 	{ 0xfe, .kind = MSR_CONST, .value = MTRRCAP },			/* MTRRcap */
@@ -57,6 +58,7 @@ static const struct msr_rule msr_rules[] = {	/* sorted by index */
 	{ 0x26f, .kind = MSR_MTRR, .writable = true },
 	{ MSR_IA32_PAT, .kind = MSR_PAT, .writable = true },
 	{ 0x2ff, .kind = MSR_MTRR, .writable = true },			/* MTRRdefType */
+	{ 0x6e0, .kind = MSR_APIC, .writable = true },			/* IA32_TSC_DEADLINE */
 	{ MSR_IA32_EFER, .kind = MSR_EFER, .writable = true },
 	{ 0xC0000081, VCPU_FIELD(star), .writable = true },		/* STAR */
 	{ 0xC0000082, VCPU_FIELD(lstar), .writable = true, .canonical = true },
@@ -69,6 +71,9 @@ static const struct msr_rule msr_rules[] = {	/* sorted by index */
 
 /* Variable-range MTRR pairs 0x200-0x20f (PHYSBASEn/PHYSMASKn). */
 static const struct msr_rule mtrr_var_rule = { 0x200, .kind = MSR_MTRR, .writable = true };
+/* The x2APIC registers 0x800-0x8ff: the local APIC model decides (#GP
+ * outside x2APIC mode, for reserved registers, read-only ones...). */
+static const struct msr_rule x2apic_rule = { 0x800, .kind = MSR_APIC, .writable = true };
 
 /* msr_rules[] is sorted by index: a binary search keeps every RDMSR and
  * WRMSR exit equally cheap however long the list grows. */
@@ -76,6 +81,8 @@ static const struct msr_rule *find_rule(uint32_t index)
 {
 	if (index >= 0x200 && index < 0x200 + 2 * MTRR_VAR_COUNT)
 		return &mtrr_var_rule;
+	if (index >= 0x800 && index < 0x900)
+		return &x2apic_rule;
 	size_t lo = 0, hi = sizeof(msr_rules) / sizeof(msr_rules[0]);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
@@ -192,6 +199,12 @@ enum exit_action handle_rdmsr(struct vcpu *v)
 	case MSR_MTRR: val = *mtrr_slot(v, (uint32_t)g[R_RCX]); break;
 	case MSR_MISC: val = v->misc_enable | MISC_ENABLE_FIXED; break;
 	case MSR_IGNORE: val = 0; break;
+	case MSR_APIC:
+		if (!platform_apic_msr_read(v->vm->plat, (uint32_t)g[R_RCX], &val)) {
+			inject_gp(v);
+			return EXIT_RESUME;
+		}
+		break;
 	}
 	g[R_RAX] = (uint32_t)val;
 	g[R_RDX] = val >> 32;
@@ -216,6 +229,7 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 		case MSR_MTRR: ok = valid_mtrr((uint32_t)g[R_RCX], val); if (ok) *mtrr_slot(v, (uint32_t)g[R_RCX]) = val; break;
 		case MSR_MISC: ok = !(val & ~(MISC_ENABLE_WRITABLE | MISC_ENABLE_FIXED)); if (ok) v->misc_enable = val & MISC_ENABLE_WRITABLE; break;
 		case MSR_IGNORE: break;
+		case MSR_APIC: ok = platform_apic_msr_write(v->vm->plat, (uint32_t)g[R_RCX], val); break;
 		}
 	}
 	if (!ok) {

@@ -9,6 +9,9 @@
 #include "drivers/uart.h"
 #include "mmu/host/frames.h"
 #include "vmx/guest_mem.h"
+#include "vmx/events.h"
+#include "drivers/tsc.h"
+#include "emul/dev/acpi_tables.h"
 
 static void com1_out(void *ctx, uint8_t byte)
 {
@@ -67,9 +70,12 @@ static void isa_irq(void *ctx, unsigned line, bool level)
 	platform_set_isa_irq(ctx, line, level);
 }
 
+/* ISA IRQ0 (the PIT) is wired to IOAPIC pin 2, as on PCs and as the MADT's
+ * interrupt source override says; the other ISA lines keep their numbers. */
 void platform_set_isa_irq(struct vm_platform *p, unsigned line, bool level)
 {
 	pic_set_irq(&p->pic, line, level);
+	ioapic_set_irq(&p->ioapic, line == 0 ? 2 : line, level);
 	p->dirty = true;
 	p->events_active = true;
 }
@@ -92,6 +98,37 @@ static void add_event_ports(struct vm_platform *p, uint16_t base, uint16_t len, 
 	iobus_set_flags(&p->pio, base, IO_RANGE_EVENTS);
 }
 
+static uint64_t clock_now(void *ctx)
+{
+	struct vm_platform *p = ctx;
+	return guest_now_ns(&p->vm->vcpu);
+}
+
+/* TSC-deadline values are in the guest's TSC: convert to device time. */
+static uint64_t guest_tsc_to_ns(void *ctx, uint64_t tsc)
+{
+	struct vm_platform *p = ctx;
+	uint64_t now_tsc = guest_tsc(&p->vm->vcpu), now = guest_now_ns(&p->vm->vcpu);
+	if (tsc <= now_tsc)
+		return now;
+	uint64_t d = tsc_to_ns(tsc - now_tsc);
+	return now + d < now ? UINT64_MAX - 1 : now + d;
+}
+
+static void ioapic_to_lapic(void *ctx, const struct apic_msg *m)
+{
+	struct vm_platform *p = ctx;
+	lapic_receive(&p->lapic, m);
+	p->dirty = true;
+	p->events_active = true;
+}
+
+static void lapic_eoi_to_ioapic(void *ctx, uint8_t vector)
+{
+	struct vm_platform *p = ctx;
+	ioapic_eoi(&p->ioapic, vector);
+}
+
 static void add_interrupt_controllers(struct vm_platform *p)
 {
 	struct irq_line intr = { pic_intr, p };
@@ -99,6 +136,58 @@ static void add_interrupt_controllers(struct vm_platform *p)
 	add_event_ports(p, 0x20, 2, &pic_master_ops, &p->pic, "pic1");
 	add_event_ports(p, 0xa0, 2, &pic_slave_ops, &p->pic, "pic2");
 	add_event_ports(p, 0x4d0, 2, &pic_elcr_ops, &p->pic, "elcr");
+
+	ioapic_init(&p->ioapic, 0, (struct ioapic_sink){ ioapic_to_lapic, p });
+	iobus_add(&p->mmio, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_LEN, &ioapic_mmio_ops, &p->ioapic, "ioapic");
+	iobus_set_flags(&p->mmio, IOAPIC_DEFAULT_BASE, IO_RANGE_EVENTS);
+
+	struct lapic_params lp = {
+		.apic_id = 0, .bsp = true, .phys_addr_bits = 36, .virtual_wire = true,
+		.clock = { clock_now, p }, .tsc = { guest_tsc_to_ns, p },
+		.eoi = lapic_eoi_to_ioapic, .eoi_ctx = p,
+	};
+	lapic_init(&p->lapic, &lp);
+	iobus_add(&p->mmio, lapic_mmio_base(&p->lapic), LAPIC_MMIO_LEN, &lapic_mmio_ops, &p->lapic, "lapic");
+	iobus_set_flags(&p->mmio, lapic_mmio_base(&p->lapic), IO_RANGE_EVENTS);
+}
+
+/* The PC's timers: 8254 PIT (and port 0x61), CMOS RTC, ACPI PM timer. */
+static void poweroff_req(void *ctx)
+{
+	((struct vm_platform *)ctx)->poweroff_requested = true;
+}
+
+static void reset_req(void *ctx)
+{
+	((struct vm_platform *)ctx)->reset_requested = "reset line";
+}
+
+static void add_timers(struct vm_platform *p)
+{
+	struct irq_line isa = { isa_irq, p };
+	struct dev_clock clk = { clock_now, p };
+	pit_init(&p->pit, &isa, &clk);
+	add_event_ports(p, 0x40, 4, &pit_ops, &p->pit, "pit");
+	add_event_ports(p, 0x61, 1, &pit_port61_ops, &p->pit, "port61");
+	struct rtc_config rc = {
+		.epoch_sec = 946684800,	/* 2000-01-01, as Bochs's time0: runs are repeatable */
+		.ram_below_4g = p->vm->mem->ram_size, .ram_above_4g = 0, .cpus = 1,
+	};
+	rtc_init(&p->rtc, &rc, &isa, &clk);
+	add_event_ports(p, 0x70, 2, &rtc_ops, &p->rtc, "rtc");
+	acpi_pm_init(&p->acpi_pm, clk, isa, (struct vm_control){ reset_req, poweroff_req, p });
+	add_event_ports(p, ACPI_PM_BASE, ACPI_PM_LEN, &acpi_pm_ops, &p->acpi_pm, "acpi-pm");
+}
+
+/* The guest's ACPI tables in its BIOS area. */
+static void add_acpi_tables(struct vm_platform *p)
+{
+	struct vm_memory *m = p->vm->mem;
+	struct acpi_params ap = ACPI_PARAMS_DEFAULT;
+	struct acpi_layout lay;
+	if (m->ram_size < 0x100000 ||
+	    !acpi_tables_build(m->ram + ACPI_TABLES_GPA, 0x100000 - ACPI_TABLES_GPA, ACPI_TABLES_GPA, &ap, &lay))
+		log_warn("%s: no room for ACPI tables", p->vm->name);
 }
 
 /* pc-testdev's flush-page port: drop the shadow of that page. */
@@ -149,7 +238,9 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 			  "pc-testdev iomem");
 	}
 	add_interrupt_controllers(p);
+	add_timers(p);
 	add_firmware_devices(p);
+	add_acpi_tables(p);
 }
 
 /* The VM whose COM1 receives what is typed on Shade's console: vm0 until
@@ -173,27 +264,84 @@ void platform_poll_input(struct vm_platform *p)
 	}
 }
 
-/* The PIC's INTR pin (the vector is only known at INTA: 256 means "some"). */
+/* The local APIC's highest deliverable vector first; else the 8259A's
+ * INTR when it reaches the CPU (APIC off, or LINT0 in ExtINT mode): its
+ * vector is only known at INTA, so 256 stands for "some". */
 int platform_pending_interrupt(struct vm_platform *p)
 {
-	return pic_has_interrupt(&p->pic) ? 256 : -1;
+	int v = lapic_pending_vector(&p->lapic);
+	if (v >= 0)
+		return v;
+	return pic_has_interrupt(&p->pic) && lapic_accepts_pic(&p->lapic) ? 256 : -1;
 }
 
 int platform_ack_interrupt(struct vm_platform *p)
 {
-	return pic_has_interrupt(&p->pic) ? pic_ack(&p->pic) : -1;
+	int v = lapic_pending_vector(&p->lapic);
+	if (v >= 0) {
+		lapic_ack(&p->lapic, (uint8_t)v);
+		return v;
+	}
+	if (pic_has_interrupt(&p->pic) && lapic_accepts_pic(&p->lapic))
+		return pic_ack(&p->pic);
+	return -1;
+}
+
+bool platform_take_nmi(struct vm_platform *p)
+{
+	return lapic_take_nmi(&p->lapic);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
 }
 
 uint64_t platform_next_event_ns(struct vm_platform *p)
 {
-	(void)p;
-	return UINT64_MAX;
+	return min_u64(min_u64(pit_next_event_ns(&p->pit), rtc_next_event_ns(&p->rtc)),
+		       min_u64(lapic_next_event_ns(&p->lapic), acpi_pm_next_event_ns(&p->acpi_pm)));
 }
 
 void platform_advance(struct vm_platform *p, uint64_t now_ns)
 {
-	(void)p;
-	(void)now_ns;
+	pit_advance(&p->pit, now_ns);
+	rtc_advance(&p->rtc, now_ns);
+	lapic_advance(&p->lapic, now_ns);
+	acpi_pm_advance(&p->acpi_pm, now_ns);
+}
+
+bool platform_apic_msr_read(struct vm_platform *p, uint32_t msr, uint64_t *val)
+{
+	if (msr == 0x1b) {
+		*val = lapic_get_base(&p->lapic);
+		return true;
+	}
+	if (msr == 0x6e0) {
+		*val = lapic_tsc_deadline_read(&p->lapic);
+		return true;
+	}
+	return lapic_msr_read(&p->lapic, msr, val);
+}
+
+bool platform_apic_msr_write(struct vm_platform *p, uint32_t msr, uint64_t val)
+{
+	bool ok;
+	if (msr == 0x1b) {
+		uint64_t old = lapic_mmio_base(&p->lapic);
+		ok = lapic_set_base(&p->lapic, val);
+		if (ok && lapic_mmio_base(&p->lapic) != old)
+			log_warn("%s: the guest moved its local APIC to %lx; Shade keeps it decoded at %lx",
+				 p->vm->name, lapic_mmio_base(&p->lapic), old);
+	} else if (msr == 0x6e0) {
+		lapic_tsc_deadline_write(&p->lapic, val);
+		ok = true;
+	} else {
+		ok = lapic_msr_write(&p->lapic, msr, val);
+	}
+	p->dirty = true;
+	p->events_active = true;
+	return ok;
 }
 
 void platform_power_event(struct vm *vm)

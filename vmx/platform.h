@@ -9,6 +9,11 @@
 #include "emul/dev/pic8259.h"
 #include "emul/dev/fw_cfg.h"
 #include "emul/dev/pctestdev.h"
+#include "emul/dev/pit8254.h"
+#include "emul/dev/rtc_cmos.h"
+#include "emul/dev/lapic.h"
+#include "emul/dev/ioapic.h"
+#include "emul/dev/acpi_pm.h"
 
 /* QEMU pc-testdev's 64 KiB MMIO RAM. */
 #define TESTDEV_IOMEM_BASE 0xff000000ull
@@ -25,6 +30,11 @@ struct vm_platform {
 	struct uart16550 com1;
 	struct iomem testdev_mem;
 	struct pic pic;
+	struct pit pit;
+	struct rtc rtc;
+	struct lapic lapic;
+	struct ioapic ioapic;
+	struct acpi_pm acpi_pm;
 	struct fw_cfg fw_cfg;
 	struct pctestdev testdev;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
@@ -49,7 +59,11 @@ struct vm_platform {
 };
 
 void platform_init(struct vm_platform *p, struct vm *vm);
-/* An ISA interrupt line (0-15) changed level: to the PIC (and the IOAPIC). */
+/* The guest's ACPI tables live here in its RAM (the BIOS area searched for
+ * the RSDP, reserved in every guest memory map). */
+#define ACPI_TABLES_GPA 0xe0000u
+
+/* An ISA interrupt line (0-15) changed level: to the PIC and the IOAPIC. */
 void platform_set_isa_irq(struct vm_platform *p, unsigned line, bool level);
 /* After an exit that touched devices: their interrupt and timer state may
  * have changed (vmx/events.c looks again before the next entry). */
@@ -78,5 +92,11 @@ uint64_t platform_next_event_ns(struct vm_platform *p);
 void platform_advance(struct vm_platform *p, uint64_t now_ns);
 /* Act on a device's reset or power-off request (after the exit that made it). */
 void platform_power_event(struct vm *vm);
+/* An NMI for the guest (LAPIC NMI delivery), taken if one is pending. */
+bool platform_take_nmi(struct vm_platform *p);
+/* The local APIC's MSRs: IA32_APIC_BASE, x2APIC 0x800-0x8ff, TSC deadline.
+ * False: the CPU would raise #GP. */
+bool platform_apic_msr_read(struct vm_platform *p, uint32_t msr, uint64_t *val);
+bool platform_apic_msr_write(struct vm_platform *p, uint32_t msr, uint64_t val);
 
 #endif
