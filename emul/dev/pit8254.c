@@ -321,6 +321,12 @@ static void data_write(struct pit_channel *c, uint8_t v, uint64_t t)
 		if (!c->write_msb) {
 			c->lsb = v;
 			c->write_msb = true;
+			/* Mode 0: "writing the first byte disables counting; OUT
+			 * is set low immediately". */
+			if (c->mode == 0 && c->cr_valid) {
+				freeze(c, t);
+				c->hold_out = false;
+			}
 			return;
 		}
 		c->write_msb = false;
@@ -381,28 +387,37 @@ static void set_gate(struct pit_channel *c, bool gate, uint64_t t)
 	}
 }
 
-static uint64_t pit_read(void *dev, uint64_t off, unsigned size)
+static uint8_t port_read(struct pit *p, uint64_t off)
 {
-	struct pit *p = dev;
-	(void)size;
 	if (off >= CTRL_PORT)
 		return 0xff;	/* the control register is write-only */
 	return data_read(&p->ch[off], now_tick(p));
 }
 
-static void pit_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+static void port_write(struct pit *p, uint64_t off, uint8_t v)
 {
-	struct pit *p = dev;
 	uint64_t t = now_tick(p);
-	(void)size;
-	if (off > CTRL_PORT)
-		return;
 	irq_catch_up(p, t);	/* edges of the old programming first */
 	if (off == CTRL_PORT)
-		command(p, (uint8_t)val, t);
+		command(p, v, t);
 	else
-		data_write(&p->ch[off], (uint8_t)val, t);
+		data_write(&p->ch[off], v, t);
 	irq_catch_up(p, t);	/* OUT0's new level (a rise is an edge) */
+}
+
+/* A wider access covers the following ports, as the ISA bus splits it. */
+static uint64_t pit_read(void *dev, uint64_t off, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size && i < 8 && off + i <= CTRL_PORT; i++)
+		v |= (uint64_t)port_read(dev, off + i) << (8 * i);
+	return v;
+}
+
+static void pit_write(void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	for (unsigned i = 0; i < size && i < 8 && off + i <= CTRL_PORT; i++)
+		port_write(dev, off + i, (uint8_t)(val >> (8 * i)));
 }
 
 static uint64_t port61_read(void *dev, uint64_t off, unsigned size)

@@ -376,25 +376,37 @@ static void reg_write(struct rtc *r, unsigned reg, uint8_t v, int64_t now)
 	}
 }
 
-static uint64_t rtc_read(void *dev, uint64_t off, unsigned size)
+static uint8_t port_read(struct rtc *r, uint64_t off)
 {
-	struct rtc *r = dev;
-	(void)size;
 	if (off != 1)
 		return 0xff;	/* the index register is write-only */
 	return reg_read(r, r->index, now_of(r));
 }
 
+static void port_write(struct rtc *r, uint64_t off, uint8_t v)
+{
+	if (off == 0) {
+		r->index = v & 0x7f;
+		r->nmi_masked = v & 0x80;
+	} else {
+		reg_write(r, r->index, v, now_of(r));
+	}
+}
+
+/* A wider access covers the following port, as the ISA bus splits it:
+ * outw(0x70, data << 8 | index) selects and writes in one instruction. */
+static uint64_t rtc_read(void *dev, uint64_t off, unsigned size)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < size && i < 8 && off + i <= 1; i++)
+		v |= (uint64_t)port_read(dev, off + i) << (8 * i);
+	return v;
+}
+
 static void rtc_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	struct rtc *r = dev;
-	(void)size;
-	if (off == 0) {
-		r->index = val & 0x7f;
-		r->nmi_masked = val & 0x80;
-	} else if (off == 1) {
-		reg_write(r, r->index, (uint8_t)val, now_of(r));
-	}
+	for (unsigned i = 0; i < size && i < 8 && off + i <= 1; i++)
+		port_write(dev, off + i, (uint8_t)(val >> (8 * i)));
 }
 
 const struct io_dev_ops rtc_ops = { rtc_read, rtc_write };

@@ -157,6 +157,38 @@ static void mode0_new_count_restarts(void **state)
 	assert_false(e->level);
 }
 
+static void mode0_first_byte_stops_counting(void **state)
+{
+	(void)state;
+	struct env *e = setup(0);
+	out(e, 0x43, 0x30);
+	load16(e, 0x40, 100);
+	at_tick(e, 101);		/* terminal count: OUT high */
+	pit_advance(&e->pit, e->ns);
+	assert_true(e->level);
+	at_tick(e, 150);
+	out(e, 0x40, 0x20);		/* first byte: counting stops, OUT low */
+	assert_false(e->level);
+	at_tick(e, 170);
+	assert_int_equal(pit_read_count(&e->pit, 0), (uint16_t)(100 - 149));
+	out(e, 0x40, 0x00);		/* second byte: 0x0020 loads at the next CLK */
+	at_tick(e, 171);
+	assert_int_equal(pit_read_count(&e->pit, 0), 0x20);
+	assert_int_equal(pit_next_event_ns(&e->pit), tick_ns(171 + 0x20));
+}
+
+static void word_access_splits(void **state)
+{
+	(void)state;
+	struct env *e = setup(0);
+	pit_ops.write(&e->pit, 2, 2, 0xb0 << 8 | 0x00);	/* 0x42 gets 0x00, 0x43 gets 0xb0 */
+	assert_int_equal(e->pit.ch[2].mode, 0);
+	assert_int_equal(e->pit.ch[2].rw, 3);
+	pit_ops.write(&e->pit, 3, 4, 0xffffff34);	/* only 0x43 */
+	assert_int_equal(e->pit.ch[0].mode, 2);
+	assert_int_equal(pit_ops.read(&e->pit, 3, 2), 0xff);
+}
+
 static void mode2_rate_generator_waveform(void **state)
 {
 	(void)state;
@@ -645,6 +677,8 @@ int main(void)
 		cmocka_unit_test(power_on_is_18hz_mode3),
 		cmocka_unit_test(mode0_counts_down_and_out_rises),
 		cmocka_unit_test(mode0_new_count_restarts),
+		cmocka_unit_test(mode0_first_byte_stops_counting),
+		cmocka_unit_test(word_access_splits),
 		cmocka_unit_test(mode2_rate_generator_waveform),
 		cmocka_unit_test(mode2_irq_every_period),
 		cmocka_unit_test(mode2_missed_periods_coalesce),

@@ -427,6 +427,18 @@ static void nmi_mask_bit(void **state)
 	assert_int_equal(rtc_ops.read(&e->rtc, 1, 1), 0x5a);
 }
 
+static void word_access_index_and_data(void **state)
+{
+	(void)state;
+	struct env *e = setup();
+	rtc_ops.write(&e->rtc, 0, 2, 0x7740);	/* outw: index 0x40, data 0x77 */
+	assert_int_equal(rd(e, 0x40), 0x77);
+	rtc_ops.write(&e->rtc, 0, 1, 0x0d);
+	assert_int_equal(rtc_ops.read(&e->rtc, 0, 2), 0x80ff);	/* index reads 0xff */
+	rtc_ops.write(&e->rtc, 2, 1, 0x12);	/* outside the range: ignored */
+	assert_int_equal(rtc_ops.read(&e->rtc, 5, 1), 0);
+}
+
 static void cmos_ram_and_read_only_regs(void **state)
 {
 	(void)state;
@@ -540,6 +552,7 @@ int main(void)
 		cmocka_unit_test(alarm_interrupt),
 		cmocka_unit_test(alarm_in_12h_binary),
 		cmocka_unit_test(nmi_mask_bit),
+		cmocka_unit_test(word_access_index_and_data),
 		cmocka_unit_test(cmos_ram_and_read_only_regs),
 		cmocka_unit_test(memory_size_bytes),
 		cmocka_unit_test(divider_reset_stops_everything),
