@@ -43,6 +43,7 @@ static const struct { const struct io_dev_ops *ops; unsigned dev, off; } ports[]
 	{ &pit_ops, 1, 0 }, { &pit_ops, 1, 1 }, { &pit_ops, 1, 2 }, { &pit_ops, 1, 3 },
 	{ &pit_port61_ops, 1, 0 }, { &rtc_ops, 2, 0 }, { &rtc_ops, 2, 1 },
 	{ &i8042_data_ops, 3, 0 }, { &i8042_cmd_ops, 3, 0 }, { &resetctl_ops, 4, 0 },
+	{ &resetctl_port92_ops, 4, 0 },
 };
 #define NPORTS (sizeof(ports) / sizeof(ports[0]))
 

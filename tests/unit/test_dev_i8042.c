@@ -1,5 +1,5 @@
 /* Host tests for the i8042 keyboard controller (emul/dev/i8042.c) and the
- * port 0xCF9 reset control register (emul/dev/resetctl.c). */
+ * reset controls at ports 0xCF9 and 0x92 (emul/dev/resetctl.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -326,6 +326,27 @@ static void cf9_hard_and_soft_reset(void **state)
 	assert_int_equal(e->poweroffs, 0);
 }
 
+static void port92_fast_init_and_a20(void **state)
+{
+	(void)state;
+	struct env *e = setup();
+	assert_int_equal(resetctl_port92_ops.read(&e->rc, 0, 1), 0x02);
+	assert_true(resetctl_a20(&e->rc));
+	resetctl_port92_ops.write(&e->rc, 0, 1, 0x00);	/* A20 off */
+	assert_false(resetctl_a20(&e->rc));
+	assert_int_equal(e->resets, 0);
+	resetctl_port92_ops.write(&e->rc, 0, 1, 0x03);	/* FAST_INIT 0 -> 1 */
+	assert_int_equal(e->resets, 1);
+	assert_false(e->rc.last_hard);
+	resetctl_port92_ops.write(&e->rc, 0, 1, 0x03);	/* still 1: no new edge */
+	assert_int_equal(e->resets, 1);
+	assert_int_equal(resetctl_port92_ops.read(&e->rc, 0, 1), 0x03);
+	resetctl_port92_ops.write(&e->rc, 0, 1, 0xfe);	/* reserved bits dropped */
+	assert_int_equal(resetctl_port92_ops.read(&e->rc, 0, 1), 0x02);
+	resetctl_port92_ops.write(&e->rc, 0, 1, 0x01);
+	assert_int_equal(e->resets, 2);
+}
+
 static void cf9_without_callbacks(void **state)
 {
 	(void)state;
@@ -357,6 +378,7 @@ int main(void)
 		cmocka_unit_test(queue_overrun_bounded),
 		cmocka_unit_test(random_bytes_stay_sane),
 		cmocka_unit_test(cf9_hard_and_soft_reset),
+		cmocka_unit_test(port92_fast_init_and_a20),
 		cmocka_unit_test(cf9_without_callbacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
