@@ -102,6 +102,8 @@ struct leaf {
 	enum mmu_outcome outcome;
 };
 
+static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0);
+
 /* CR0.WP=0: a supervisor write to a read-only page is allowed (SDM 4.6).
  * The hardware runs with WP=1, so map the page writable for supervisor
  * only; user accesses then exit and get the read-only user mapping back.
@@ -138,8 +140,6 @@ static uint64_t leaf_spte(struct mmu_sp *sp, uint64_t gfn, uint64_t hpa,
 		spte |= PTE_NX;
 	return spte;
 }
-
-static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0);
 
 static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 				  uint32_t acc, uint32_t ctx,
@@ -184,10 +184,7 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	if (l.outcome == MMU_EMULATE) {
 		out->gpa = w->gpa;
 		m->stats.emulate_exits++;
-	} else if ((sp->role & ROLE_DIRECT) || w->was_accessed) {
-		/* A guest that pre-sets A bits (Linux does) gets its
-		 * neighbours mapped; one that leaves them to the CPU would
-		 * only make us look at entries we may not map. */
+	} else {
 		prefetch_around(m, idx, i);
 	}
 	return l.outcome;
@@ -258,53 +255,190 @@ bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 			    (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
 }
 
-/* Inside a guest large page (or with paging off) every frame of a direct
- * shadow page has the same rights, in its role: the large entry's A bit is
- * already set, so its neighbours can be mapped at no cost to exactness. */
-static void prefetch_direct(struct mmu *m, uint32_t idx, unsigned si)
+/* Set @bits in the guest entry at @p (@eb bytes) that was read as @seen,
+ * atomically as the CPU does (SDM Vol. 3A 4.8). False if it changed. */
+static bool gpte_set(void *p, unsigned eb, uint64_t seen, uint64_t bits)
 {
-	const struct mmu_sp *sp = sp_get(m, idx);
-	uint32_t cr = (sp->role >> ROLE_CACHE_SHIFT) & 7;
-	uint8_t cache = (uint8_t)(((cr & 3) << 3) | ((cr & 4) ? PTE_PAT : 0));
-
-	map_as_guest(m, idx, si, sp->key + si, (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL,
-		     sp->role & ROLE_DIRTY, cache);
+	if ((seen & bits) == bits)
+		return true;
+	if (eb == 4) {
+		uint32_t old = (uint32_t)seen;
+		return __atomic_compare_exchange_n((uint32_t *)p, &old,
+				(uint32_t)(seen | bits), false,
+				__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+	return __atomic_compare_exchange_n((uint64_t *)p, &seen, seen | bits,
+					   false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
 }
 
-/* After a fill at entry @i0: map the not-present neighbours in its aligned
- * block of PREFETCH_SPAN entries that the guest already allows (as KVM's
- * PTE prefetch does), so a sequential toucher takes one exit per block. */
-#define PREFETCH_SPAN 16u
-static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0)
+/* The guest PTE that feeds entry 0 of non-direct leaf shadow page @sp, and
+ * the guest's entry size; NULL if the guest table is not RAM. A 32-bit
+ * guest table feeds two shadow pages, one per half. */
+static void *guest_ptes(struct mmu *m, const struct mmu_sp *sp, unsigned *eb)
 {
-	const struct mmu_sp *sp = sp_get(m, idx);
-	unsigned i, base = i0 & ~(PREFETCH_SPAN - 1);
-	const uint64_t *t = sp_table(m, sp);
-	const void *gt = NULL;
-	unsigned half = 0;
+	char *gt = gfn_hva(m, sp->key);
 
-	if (!(sp->role & ROLE_DIRECT)) {
-		gt = memslot_hva(m->slots, sp->key << 12, 4096);
-		if (!gt)
-			return;
-		if (role_mode(sp->role) == PAGING_32)
-			half = 512 * ((sp->role >> ROLE_QUAD_SHIFT) & 1);
+	if (!gt)
+		return NULL;
+	if (role_mode(sp->role) == PAGING_32) {
+		*eb = 4;
+		return gt + 2048 * ((sp->role >> ROLE_QUAD_SHIFT) & 1);
 	}
+	*eb = 8;
+	return gt;
+}
+
+/* A shadow leaf entry: frame @hpa with guest rights @rights (ACC_*) and
+ * cache bits @cache, in leaf shadow page @sp. A and D preset as in
+ * leaf_spte(). */
+static inline uint64_t spte_of(struct mmu_sp *sp, uint64_t gfn, uint64_t hpa,
+			       uint32_t rights, bool writable, uint8_t cache)
+{
+	uint64_t spte = hpa | PTE_P | PTE_A | (cache & (PTE_PWT | PTE_PCD | PTE_PAT));
+
+	if (writable) {
+		spte |= PTE_RW | PTE_D;
+		sp->wbloom |= sp_bloom_bit(gfn);
+	}
+	if (rights & ACC_U)
+		spte |= PTE_US;
+	if (!(rights & ACC_X) && (sp->role & ROLE_HWNX))
+		spte |= PTE_NX;
+	return spte;
+}
+
+/* The shadow entry for frame @gfn with guest rights @rights (ACC_*),
+ * guest dirty bit @dirty and cache bits @cache; 0 if the frame is no RAM
+ * (MMIO is never mapped). Writable only if the guest allows it and the
+ * frame is no shadowed page table. */
+static inline uint64_t leaf_for(struct mmu *m, struct mmu_sp *sp, uint64_t gfn,
+				uint32_t rights, bool dirty, uint8_t cache)
+{
+	const struct memslot *s = gfn_slot(m, gfn);
+	bool writable;
+
+	if (!s)
+		return 0;
+	writable = (rights & ACC_W) && dirty && !(s->flags & MEMSLOT_READONLY) &&
+		   !frame_shadowed(m, gfn);
+	return spte_of(sp, gfn, s->hpa + ((gfn << 12) - s->gpa), rights,
+		       writable, cache);
+}
+
+/* Rights a 4 KiB guest PTE leaves of @rights granted from above. */
+static uint32_t pte_rights(const struct mmu *m, uint32_t rights, uint64_t gpte)
+{
+	if (!(gpte & PTE_RW))
+		rights &= ~ACC_W;
+	if (!(gpte & PTE_US))
+		rights &= ~ACC_U;
+	if (m->wc.nxe && (gpte & PTE_NX))
+		rights &= ~ACC_X;
+	return rights;
+}
+
+static uint64_t pte_gfn(const struct mmu *m, uint64_t gpte)
+{
+	return (m->wc.mode == PAGING_32 ? (gpte & 0xfffff000ull)
+					: (gpte & PTE_ADDR_MASK)) >> 12;
+}
+
+/* Cache bits (PWT/PCD/PAT in 4 KiB-PTE positions) of a direct page's role. */
+static uint8_t direct_cache(uint32_t role)
+{
+	uint32_t cr = (role >> ROLE_CACHE_SHIFT) & 7;
+
+	return (uint8_t)(((cr & 3) << 3) | ((cr & 4) ? PTE_PAT : 0));
+}
+
+#define PREFETCH_SPAN 16u
+
+/* prefetch_around() for a shadow of a guest page table @gt (entries of @eb
+ * bytes): the loop runs once per neighbour, so what the role decides is
+ * worked out before it, and each guest PTE's bits are carried over into
+ * the shadow entry as a mask. */
+static void prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt,
+			  unsigned eb, unsigned base, unsigned i0)
+{
+	uint32_t acc = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	bool hwnx = sp->role & ROLE_HWNX;
+	uint64_t *t = sp_table(m, sp), rsvd = m->leaf_rsvd;
+	uint64_t addr = eb == 4 ? 0xfffff000ull : PTE_ADDR_MASK;
+	/* guest bits copied as they are; bits every entry gets */
+	uint64_t copy = PTE_PWT | PTE_PCD | PTE_PAT |
+			((acc & ACC_U) ? PTE_US : 0) |
+			(hwnx && m->wc.nxe && (acc & ACC_X) ? PTE_NX : 0);
+	uint64_t force = PTE_P | PTE_A | (hwnx && !(acc & ACC_X) ? PTE_NX : 0);
+	const struct memslot *s = NULL;
+	unsigned i, n = 0;
+
 	for (i = base; i < base + PREFETCH_SPAN; i++) {
-		uint64_t gpte;
+		void *p = gt + (size_t)i * eb;
+		uint64_t gpte, gpa, spte;
 
 		if (i == i0 || (t[i] & PTE_P))
 			continue;
-		if (!gt) {
-			prefetch_direct(m, idx, i);
+		gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
+			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+		if (!(gpte & PTE_P) || (gpte & rsvd))
 			continue;
+		gpa = gpte & addr;
+		if (!s || gpa - s->gpa >= s->size) {
+			s = gfn_slot(m, gpa >> 12);
+			if (!s)
+				continue;   /* MMIO: never a shadow entry */
 		}
-		gpte = role_mode(sp->role) == PAGING_32 ?
-		       ((const uint32_t *)gt)[half + i] : ((const uint64_t *)gt)[i];
-		/* the common "never accessed" case costs no call */
-		if ((gpte & (PTE_P | PTE_A)) == (PTE_P | PTE_A))
-			shadow_prefetch(m, idx, i, gpte);
+		if (!gpte_set(p, eb, gpte, PTE_A))
+			continue;
+		spte = (s->hpa + (gpa - s->gpa)) | force | (gpte & copy);
+		if ((acc & ACC_W) && (gpte & (PTE_RW | PTE_D)) == (PTE_RW | PTE_D) &&
+		    !(s->flags & MEMSLOT_READONLY) && !frame_shadowed(m, gpa >> 12)) {
+			spte |= PTE_RW | PTE_D;
+			sp->wbloom |= sp_bloom_bit(gpa >> 12);
+		}
+		t[i] = spte;
+		n++;
 	}
+	m->stats.prefetches += n;
+}
+
+/* After a fill at entry @i0 of leaf shadow page @idx (whose role is the
+ * loaded context's): map the not-present neighbours in its aligned block
+ * of PREFETCH_SPAN entries, so a sequential toucher takes one exit per
+ * block (as KVM's PTE prefetch does).
+ *
+ * A guest PTE whose A bit is clear gets it set here: the CPU may cache
+ * translations for prefetches and speculative accesses that never occur,
+ * setting the accessed flags first (SDM Vol. 3A 4.10.2.3, "Details of TLB
+ * Use"), and a shadow entry is such a cached translation. D is never set
+ * ahead of a write: an entry whose D is clear is mapped read-only, so the
+ * first write still exits and sets D. Inside a guest large page (or with
+ * paging off) every frame has the rights in the role, and the large
+ * entry's A bit is already set. */
+static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	unsigned i, base = i0 & ~(PREFETCH_SPAN - 1), eb = 8;
+	uint32_t role_rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	uint64_t *t = sp_table(m, sp);
+	char *gt = NULL;
+
+	if (sp->role & ROLE_DIRECT) {
+		uint8_t cache = direct_cache(sp->role);
+		bool dirty = sp->role & ROLE_DIRTY;
+
+		for (i = base; i < base + PREFETCH_SPAN; i++) {
+			if (t[i] & PTE_P)
+				continue;
+			t[i] = leaf_for(m, sp, sp->key + i, role_rights, dirty, cache);
+			m->stats.prefetches += t[i] != 0;
+		}
+		return;
+	}
+	gt = guest_ptes(m, sp, &eb);
+	if (gt)
+		prefetch_ptes(m, sp, gt, eb, base, i0);
 }
 
 /**
@@ -388,4 +522,70 @@ void shadow_invlpg(struct mmu *m, uint64_t gva)
 
 	if (idx != SP_NONE)
 		sp_zap_entry(m, idx, paging_index(role_format(m->role_base), 1, gva));
+}
+
+/**
+ * shadow_fast_fill() - the common #PF exit without a guest walk: the shadow
+ * path for @gva is already linked down to its leaf shadow page, so the
+ * guest entries above the PTE are known to be present, accessed and to
+ * grant what the leaf page's role says (a guest write to any of them would
+ * have been trapped and would have unlinked this path). Only the guest PTE
+ * is read. Handles plain RAM accesses the guest allows; returns false for
+ * everything else (a guest fault, MMIO, a write to a shadowed table, the
+ * CR0.WP=0 and SMAP subtleties), which the full path then handles.
+ */
+bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
+{
+	uint32_t idx = leaf_sp_of(m, gva), rights;
+	unsigned i, eb;
+	struct mmu_sp *sp;
+	uint64_t gfn, spte;
+	uint8_t cache;
+	bool dirty, write = acc & WALK_WRITE;
+
+	if (idx == SP_NONE)
+		return false;
+	sp = sp_get(m, idx);
+	i = paging_index(role_format(sp->role), 1, gva);
+	rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	if (sp->role & ROLE_DIRECT) {
+		gfn = sp->key + i;
+		dirty = sp->role & ROLE_DIRTY;
+		cache = direct_cache(sp->role);
+		if (write && !dirty)
+			return false;   /* the walk sets the large page's D */
+	} else {
+		char *gt = guest_ptes(m, sp, &eb);
+		void *p;
+		uint64_t gpte;
+
+		if (!gt)
+			return false;
+		p = gt + (size_t)i * eb;
+		gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
+			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+		if (!(gpte & PTE_P) || (gpte & m->leaf_rsvd))
+			return false;
+		rights = pte_rights(m, rights, gpte);
+		if (!walk_rights_allow(&m->wc, acc, rights) ||
+		    (write && !(rights & ACC_W)))
+			return false;
+		if (!gpte_set(p, eb, gpte, write ? PTE_A | PTE_D : PTE_A))
+			return false;
+		gfn = pte_gfn(m, gpte);
+		dirty = write || (gpte & PTE_D);
+		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
+	}
+	if (!walk_rights_allow(&m->wc, acc, rights))
+		return false;
+	if (write && frame_shadowed(m, gfn))
+		return false;   /* a page-table write: emulated by the full path */
+	spte = leaf_for(m, sp, gfn, rights, dirty, cache);
+	if (!spte || (write && !(spte & PTE_RW)))
+		return false;   /* MMIO, or a write to ROM */
+	touch(m, idx);
+	sp_table(m, sp)[i] = spte;
+	m->stats.fills++;
+	prefetch_around(m, idx, i);
+	return true;
 }

@@ -178,6 +178,7 @@ int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 	pin_root(m, idx);
 	m->gs = *gs;
 	m->wc = c;
+	m->leaf_rsvd = walk_leaf_reserved(&c);
 	m->role_base = base;
 	m->loaded = true;
 	m->mmio_cache.valid = false;
@@ -355,6 +356,10 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		m->stats.mmio_exits++;
 		return MMU_MMIO;
 	}
+	/* SMAP makes the exit's access type ambiguous (see below): only the
+	 * full path sorts that out. */
+	if (!(m->role_base & ROLE_SMAP) && shadow_fast_fill(m, gva, acc))
+		return MMU_FIXED;
 	if (hw_saw_implicit(m, gva, error_code, acc))
 		acc |= WALK_IMPLICIT;
 	r = guest_walk(m, gva, error_code, &acc, &w);

@@ -159,6 +159,8 @@ struct mmu {
 	uint32_t role_base;
 	uint32_t root;                    /* sp index of the loaded root */
 	uint64_t root_hpa;
+	uint64_t leaf_rsvd;               /* reserved bits of a guest 4 KiB PTE */
+	const struct memslot *slot_hint;  /* the memslot last found */
 	/* last MMIO translation (a software TLB entry, DESIGN.md) */
 	struct {
 		bool valid;

@@ -73,6 +73,45 @@ static inline bool shadow_nx_usable(const struct mmu *m)
 	return m->role_base & ROLE_HWNX;
 }
 
+/* The memslot holding guest frame @gfn, or NULL (MMIO). The last slot
+ * found is tried first (guests have one or two slots), so the fill path
+ * pays a few instructions instead of a binary search. */
+static inline const struct memslot *gfn_slot(struct mmu *m, uint64_t gfn)
+{
+	const struct memslot *s = m->slot_hint;
+	uint64_t gpa = gfn << 12;
+
+	if (gfn > (UINT64_MAX >> 12))
+		return NULL;
+	if (s && s < m->slots->slot + m->slots->count && gpa - s->gpa < s->size)
+		return s;
+	s = memslot_lookup(m->slots, gpa);
+	if (s)
+		m->slot_hint = s;
+	return s;
+}
+
+/* Guest frame @gfn as RAM: host-physical address and memslot flags. */
+static inline bool gfn_ram(struct mmu *m, uint64_t gfn, uint64_t *hpa,
+			   uint32_t *flags)
+{
+	const struct memslot *s = gfn_slot(m, gfn);
+
+	if (!s)
+		return false;
+	*hpa = s->hpa + ((gfn << 12) - s->gpa);
+	*flags = s->flags;
+	return true;
+}
+
+/* Host pointer to the whole guest frame @gfn, or NULL if it is no RAM. */
+static inline void *gfn_hva(struct mmu *m, uint64_t gfn)
+{
+	const struct memslot *s = gfn_slot(m, gfn);
+
+	return s ? (char *)s->hva + ((gfn << 12) - s->gpa) : NULL;
+}
+
 /* pool.c */
 #define SP_PER_PAGE   64u
 static inline struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx)
@@ -115,5 +154,6 @@ uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 void shadow_invlpg(struct mmu *m, uint64_t gva);
 uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte);
+bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc);
 
 #endif

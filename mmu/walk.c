@@ -68,6 +68,12 @@ static uint64_t rsvd_mask(const struct walk_ctx *c, int level, uint64_t e,
 	return mask;
 }
 
+uint64_t walk_leaf_reserved(const struct walk_ctx *c)
+{
+	/* A 4 KiB PTE has only the bits every entry of its format reserves. */
+	return rsvd_common(c);
+}
+
 bool walk_entry_reserved(const struct walk_ctx *c, int level, uint64_t e)
 {
 	return (e & PTE_P) && (e & rsvd_mask(c, level, e, rsvd_common(c)));
@@ -119,29 +125,6 @@ uint32_t walk_pf_error(const struct walk_ctx *c, uint32_t acc, bool present,
 		ec |= PFEC_I;
 	return ec;
 }
-
-/* Access rights check, SDM Vol. 3A 4.6.1: true if @acc may use a page that
- * grants @r. */
-static bool rights_allow(const struct walk_ctx *c, uint32_t acc, uint32_t r)
-{
-	bool user_page = r & ACC_U;
-
-	if (acc & WALK_USER) {
-		if (!user_page)
-			return false;
-		if ((acc & WALK_FETCH) && !(r & ACC_X))
-			return false;
-		return !(acc & WALK_WRITE) || (r & ACC_W);
-	}
-	if (acc & WALK_FETCH)       /* supervisor fetch: SMEP, then XD */
-		return !(user_page && c->smep) && (r & ACC_X);
-	/* Supervisor data access: SMAP unless an explicit access with AC=1. */
-	if (user_page && c->smap &&
-	    ((acc & WALK_IMPLICIT) || !(acc & WALK_AC)))
-		return false;
-	return !(acc & WALK_WRITE) || (r & ACC_W) || !c->wp;
-}
-
 
 /* The entries one walk used, for setting A/D afterwards. */
 struct walk_trace {
@@ -272,7 +255,7 @@ static int walk_once(const struct walk_ctx *c, uint64_t la, uint32_t acc,
 	}
 	set_leaf(c, level, la, e, w);
 	w->access = (uint8_t)rights;
-	if (!rights_allow(c, acc, rights))
+	if (!walk_rights_allow(c, acc, rights))
 		return fault(c, acc, true, false, w);
 	return WALK_OK;
 }

@@ -75,6 +75,32 @@ bool walk_load_pdptes(const struct memslots *slots, uint64_t cr3,
  * bits set (SDM 4.3-4.5)? Uses c->mode, nxe, pse, gbpages, maxphyaddr. */
 bool walk_entry_reserved(const struct walk_ctx *c, int level, uint64_t e);
 
+/** walk_leaf_reserved() - the reserved bits of a present 4 KiB PTE in the
+ * context @c (0 for 32-bit paging). */
+uint64_t walk_leaf_reserved(const struct walk_ctx *c);
+
+/* Access rights check, SDM Vol. 3A 4.6.1: true if @acc may use a page that
+ * grants @r (ACC_*). Inline: the fill fast path uses it too. */
+static inline bool walk_rights_allow(const struct walk_ctx *c, uint32_t acc, uint32_t r)
+{
+	bool user_page = r & ACC_U;
+
+	if (acc & WALK_USER) {
+		if (!user_page)
+			return false;
+		if ((acc & WALK_FETCH) && !(r & ACC_X))
+			return false;
+		return !(acc & WALK_WRITE) || (r & ACC_W);
+	}
+	if (acc & WALK_FETCH)       /* supervisor fetch: SMEP, then XD */
+		return !(user_page && c->smep) && (r & ACC_X);
+	/* Supervisor data access: SMAP unless an explicit access with AC=1. */
+	if (user_page && c->smap &&
+	    ((acc & WALK_IMPLICIT) || !(acc & WALK_AC)))
+		return false;
+	return !(acc & WALK_WRITE) || (r & ACC_W) || !c->wp;
+}
+
 /** walk_pf_error() - the error code a fault of this kind carries (4.7). */
 uint32_t walk_pf_error(const struct walk_ctx *c, uint32_t acc, bool present,
 		       bool rsvd);
