@@ -32,6 +32,21 @@ static bool has_hlt_activity(void)
 	return vmx_caps.misc & (1u << 6);
 }
 
+/* The preemption timer counts down while the guest runs; with the
+ * "save VMX-preemption timer value" exit control the VMCS keeps what is
+ * left at each exit, so the value is written only when the deadline moves
+ * (SDM Vol. 3C 25.5.1, 28.3). Without that control it is written at every
+ * entry. */
+static bool saves_timer(void)
+{
+	return vmx_ctl_allowed(vmx_caps.exit, 1u << 22);
+}
+
+bool vmx_timer_saved(void)
+{
+	return !has_preemption_timer() || saves_timer();
+}
+
 void events_init(struct vcpu *v)
 {
 	v->time_base = rdtsc();
@@ -123,22 +138,30 @@ static void deliver_interrupts(struct vcpu *v)
 	set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, platform_pending_interrupt(p) >= 0);
 }
 
+static void write_timer(struct vcpu *v, uint64_t deadline_tsc)
+{
+	uint64_t now = rdtsc();
+	uint64_t ticks = deadline_tsc > now ? (deadline_tsc - now) >> (vmx_caps.misc & 0x1f) : 0;
+	vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffull : ticks);
+	(void)v;
+}
+
 /* Arm the preemption timer for the next device event (or disarm it). */
-static void arm_timer(struct vcpu *v, uint64_t next_ns)
+static void arm_timer(struct vcpu *v, struct vm_platform *p)
 {
 	if (!has_preemption_timer())
 		return;
-	if (next_ns == NO_EVENT) {
-		set_pin_ctl(v, PIN_PREEMPTION_TIMER, false);
-		return;
+	bool on = p->next_event_tsc != NO_EVENT;
+	if (on)
+		write_timer(v, p->next_event_tsc);
+	if (on != !!(v->pin_ctls & PIN_PREEMPTION_TIMER)) {
+		/* Saving the count is only allowed with the timer active. */
+		if (saves_timer()) {
+			uint64_t ex = vmread(VM_EXIT_CONTROLS);
+			vmwrite(VM_EXIT_CONTROLS, on ? ex | (1u << 22) : ex & ~(1ull << 22));
+		}
+		set_pin_ctl(v, PIN_PREEMPTION_TIMER, on);
 	}
-	uint64_t now = guest_now_ns(v);
-	uint64_t ticks = next_ns > now ? ns_to_tsc(next_ns - now) : 0;
-	ticks >>= vmx_caps.misc & 0x1f;
-	if (ticks > 0xffffffffull)
-		ticks = 0xffffffffull;
-	vmwrite(VMX_PREEMPTION_TIMER_VALUE, ticks);
-	set_pin_ctl(v, PIN_PREEMPTION_TIMER, true);
 }
 
 /* Recompute the cached device answers after something may have changed. */
@@ -146,28 +169,28 @@ static void refresh(struct vcpu *v, struct vm_platform *p)
 {
 	p->dirty = false;
 	p->next_event_ns = platform_next_event_ns(p);
+	/* Kept as a host-TSC deadline: the per-exit check is one RDTSC. */
+	p->next_event_tsc = p->next_event_ns == NO_EVENT ? NO_EVENT : v->time_base + ns_to_tsc(p->next_event_ns);
 	p->irq_pending = platform_pending_interrupt(p) >= 0;
-	(void)v;
+	arm_timer(v, p);
 }
 
 void events_before_entry(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->plat;
-	/* The fast path (no timer armed, nothing pending, no device touched)
-	 * costs a few instructions per exit. */
-	if (p->next_event_ns != NO_EVENT && guest_now_ns(v) >= p->next_event_ns) {
+	if (p->next_event_tsc != NO_EVENT && rdtsc() >= p->next_event_tsc) {
 		platform_advance(p, guest_now_ns(v));
 		p->dirty = true;
 	}
 	if (p->dirty)
 		refresh(v, p);
+	else if ((v->pin_ctls & PIN_PREEMPTION_TIMER) && !saves_timer())
+		write_timer(v, p->next_event_tsc);
 	if (p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING)) {
 		deliver_interrupts(v);
 		p->irq_pending = platform_pending_interrupt(p) >= 0;
 	}
-	if (p->next_event_ns != NO_EVENT || (v->pin_ctls & PIN_PREEMPTION_TIMER))
-		arm_timer(v, p->next_event_ns);
-	p->events_active = p->dirty || p->irq_pending || p->next_event_ns != NO_EVENT ||
+	p->events_active = p->irq_pending || p->next_event_tsc != NO_EVENT ||
 			   (v->cpu_ctls & CPU_INTR_WINDOW_EXITING) || (v->pin_ctls & PIN_PREEMPTION_TIMER);
 }
 
@@ -219,6 +242,8 @@ enum exit_action handle_interrupt_window(struct vcpu *v)
 
 enum exit_action handle_preemption_timer(struct vcpu *v)
 {
-	(void)v;	/* events_before_entry lets the due events fire */
+	/* A device event is due: events_before_entry lets it fire. */
+	v->vm->plat->dirty = true;
+	v->vm->plat->events_active = true;
 	return EXIT_RESUME;
 }

@@ -15,15 +15,25 @@ uint64_t guest_tsc(const struct vcpu *v);
  * window), and arm the host timer for the next device event. */
 void events_before_entry(struct vcpu *v);
 
-#include "vmx/platform.h"
-/* The exit path's test: is there event work before this entry? */
-static inline bool events_pending_work(const struct vcpu *v)
-{
-	return v->vm->plat->events_active;
-}
-
 /* Set the guest's TSC to start at 0 now; remember the control fields. */
 void events_init(struct vcpu *v);
+
+/* No per-entry rewrite of the preemption timer is needed (the CPU saves
+ * its count at exits, or there is no preemption timer at all). */
+bool vmx_timer_saved(void);
+
+#include "vmx/platform.h"
+/* The exit path's test: is there event work before this entry? A touched
+ * device, a pending interrupt or an interrupt window. A due timer needs no
+ * check here: the preemption timer exits when it is due (its handler marks
+ * the state dirty); only a CPU that can't keep the timer's count across
+ * exits needs it rewritten at every entry. */
+static inline bool events_pending_work(const struct vcpu *v)
+{
+	const struct vm_platform *p = v->vm->plat;
+	return p->events_active &&
+	       (p->dirty || p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING) || !p->timer_saved);
+}
 
 enum exit_action handle_hlt(struct vcpu *v);
 enum exit_action handle_interrupt_window(struct vcpu *v);

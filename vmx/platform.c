@@ -220,6 +220,8 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	*p = (struct vm_platform){ 0 };
 	p->vm = vm;
 	p->next_event_ns = UINT64_MAX;
+	p->next_event_tsc = UINT64_MAX;
+	p->timer_saved = vmx_timer_saved();
 	p->dirty = true;
 	p->events_active = true;
 	uart16550_init(&p->com1, com1_out, p);

@@ -14,6 +14,7 @@
 #include "emul/dev/lapic.h"
 #include "emul/dev/ioapic.h"
 #include "emul/dev/acpi_pm.h"
+#include "vmx/vmx_defs.h"
 
 /* QEMU pc-testdev's 64 KiB MMIO RAM. */
 #define TESTDEV_IOMEM_BASE 0xff000000ull
@@ -49,6 +50,8 @@ struct vm_platform {
 	 * exit path tests (set with dirty, cleared when all is quiet). */
 	bool events_active;
 	uint64_t next_event_ns;		/* UINT64_MAX: none */
+	uint64_t next_event_tsc;	/* the same as a host TSC value */
+	bool timer_saved;		/* the CPU keeps the preemption timer's count across exits */
 	/* isa-debug-exit: set when the guest wrote port 0xf4. */
 	int debug_exit_pending;
 	int debug_exit_status;
