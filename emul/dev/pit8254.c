@@ -7,11 +7,8 @@
  * count written becomes the counter's value on the next CLK, as on the
  * chip; everything after is arithmetic on (now - base_tick).
  *
- * Simplifications, each harmless to PC software: a count of 1 in modes 2
- * and 3 (illegal per the data sheet) counts as 2; a new count written in
- * mode 3 loads at the end of the current full period (the chip loads it at
- * the end of the current half period); writing only the first byte of a
- * two-byte count in mode 0 does not stop the counter. */
+ * Simplification, harmless to PC software: a count of 1 in modes 2 and 3
+ * (illegal per the data sheet) counts as 2. */
 #include "emul/dev/pit8254.h"
 
 #define CTRL_PORT	3
@@ -61,7 +58,9 @@ static void sync(struct pit_channel *c, uint64_t t)
 		c->pend = false;
 		c->base_tick = c->pend_tick;
 		c->base_count = c->n = c->pend_n;
-		c->base_rise = true;	/* the old period ended: OUT rose */
+		c->base_rise = !c->pend_low;	/* the old (half) period ended: OUT rose */
+		/* Mode 3 after a high half: the new count starts with its low half. */
+		c->phase = c->pend_low ? (c->n + 1) / 2 : 0;
 	}
 }
 
@@ -77,6 +76,8 @@ static uint32_t count_at(const struct pit_channel *c, uint64_t t)
 		return c->hold;
 	uint64_t e = t - c->base_tick;
 	uint32_t m = modulus(c), n = c->n;
+	if (c->mode == 2 || c->mode == 3)
+		e += c->phase;
 	switch (c->mode) {
 	case 2:
 		return n - (uint32_t)(e % n);
@@ -94,6 +95,8 @@ static bool out_at(const struct pit_channel *c, uint64_t t)
 	if (!counting(c, t))
 		return c->hold_out;
 	uint64_t e = t - c->base_tick;
+	if (c->mode == 2 || c->mode == 3)
+		e += c->phase;
 	switch (c->mode) {
 	case 0:
 	case 1:
@@ -116,10 +119,12 @@ static uint64_t next_rise(const struct pit_channel *c, uint64_t t)
 	uint64_t b = c->base_tick;
 	switch (c->mode) {
 	case 2:
-	case 3:		/* the reload at the end of each period */
+	case 3: {	/* the reload at the end of each period: (offset + phase) % n == 0 */
 		if (t < b && c->base_rise)
 			return b;
-		return b + ((t >= b ? (t - b) / c->n : 0) + 1) * c->n;
+		uint64_t x = t < b ? 1 : t - b + 1;	/* first offset to consider */
+		return b + x + (c->n - (x + c->phase) % c->n) % c->n;
+	}
 	case 0:
 	case 1:
 		return (!c->out0 && b + c->base_count > t) ? b + c->base_count : UINT64_MAX;
@@ -208,6 +213,7 @@ static void start(struct pit_channel *c, uint64_t t, uint32_t count)
 	c->base_count = c->n = count;
 	c->out0 = false;
 	c->base_rise = false;
+	c->phase = 0;
 	c->running = true;
 	c->pend = false;
 	c->null_until = t + 1;
@@ -227,10 +233,16 @@ static void count_written(struct pit_channel *c, uint64_t t)
 		break;
 	case 2:
 	case 3:
-		if (!first && c->running) {	/* loads when the current period ends */
+		if (!first && c->running) {	/* loads when the current (half) period ends */
 			c->pend = true;
 			c->pend_n = n;
 			c->pend_tick = next_rise(c, t);
+			c->pend_low = false;
+			if (c->mode == 3 && out_at(c, t) && counting(c, t)) {
+				uint64_t r = (t - c->base_tick + c->phase) % c->n;
+				c->pend_tick = t + (c->n + 1) / 2 - r;
+				c->pend_low = true;
+			}
 			c->null_until = c->pend_tick;
 			break;
 		}
@@ -448,6 +460,10 @@ uint64_t pit_next_event_ns(const struct pit *p)
 	struct pit_channel c = p->ch[0];
 	sync(&c, p->irq_tick);
 	uint64_t r = next_rise(&c, p->irq_tick);
+	if (c.pend && r >= c.pend_tick) {	/* the new count is in effect by then */
+		sync(&c, c.pend_tick);
+		r = next_rise(&c, c.pend_tick - 1);
+	}
 	return r == UINT64_MAX ? UINT64_MAX : dev_tick_ns(r, PIT_HZ);
 }
 

@@ -43,10 +43,12 @@ struct pit_channel {
 	uint32_t base_count;	/* modes 0/1/4/5: CLKs to terminal count; 2/3: n */
 	uint32_t n;		/* the count in effect (1..65536, BCD 1..10000) */
 	bool base_rise;		/* modes 2/3: OUT rose at base_tick (a pending reload) */
+	uint32_t phase;		/* modes 2/3: CLKs of the period already gone at base_tick */
 	bool out0;		/* modes 0/1: terminal count already reached; 4/5: strobe done */
 	uint32_t hold;
 	bool hold_out;
 	bool pend;		/* modes 2/3: a new count loads at pend_tick */
+	bool pend_low;		/* mode 3: ...ending a high half: OUT falls there */
 	uint64_t pend_tick;
 	uint32_t pend_n;
 	uint64_t null_until;	/* null count until this tick (UINT64_MAX: until loaded) */

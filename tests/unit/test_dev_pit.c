@@ -287,6 +287,63 @@ static void mode3_square_wave_even(void **state)
 	}
 }
 
+/* "If a new count is written during counting, it will be loaded at the end
+ * of the current half-cycle." */
+static void mode3_new_count_at_half_cycle(void **state)
+{
+	(void)state;
+	struct env *e = setup(0);
+	out(e, 0x43, 0x36);
+	load16(e, 0x40, 100);		/* high 1..50, low 51..100, rise at 101 */
+	at_tick(e, 20);
+	load16(e, 0x40, 40);		/* in the high half: loads at 51 */
+	assert_int_equal(pit_next_event_ns(&e->pit), tick_ns(51 + 20));
+	at_tick(e, 50);
+	assert_true(pit_out(&e->pit, 0));
+	at_tick(e, 51);
+	assert_false(pit_out(&e->pit, 0));
+	assert_int_equal(pit_read_count(&e->pit, 0), 40);
+	at_tick(e, 70);
+	assert_false(pit_out(&e->pit, 0));
+	at_tick(e, 71);
+	assert_true(pit_out(&e->pit, 0));
+	at_tick(e, 111);
+	pit_advance(&e->pit, e->ns);
+	assert_int_equal(e->pit.irq_edges, 2);	/* 71 and 111 */
+	/* In the low half: loads when it ends, with OUT rising. */
+	at_tick(e, 135);		/* the period from 111: low half 131..150 */
+	load16(e, 0x40, 10);
+	at_tick(e, 150);
+	assert_false(pit_out(&e->pit, 0));
+	at_tick(e, 151);
+	assert_true(pit_out(&e->pit, 0));
+	assert_int_equal(pit_read_count(&e->pit, 0), 10);
+	at_tick(e, 161);
+	pit_advance(&e->pit, e->ns);
+	assert_int_equal(e->pit.irq_edges, 4);	/* 151 and 161 */
+	/* Twice in a row, early in the timeline and with the high halves: the
+	 * second write lands in the first new low half. */
+	struct env *f = setup(0);
+	out(f, 0x43, 0x36);
+	load16(f, 0x40, 8);		/* high 1..4, low 5..8 */
+	at_tick(f, 2);
+	load16(f, 0x40, 1000);		/* loads at 5, low half 5..504 */
+	at_tick(f, 5);
+	assert_false(pit_out(&f->pit, 0));
+	at_tick(f, 100);
+	load16(f, 0x40, 6);		/* in that low half: loads at 505, rising */
+	assert_int_equal(pit_next_event_ns(&f->pit), tick_ns(505));
+	at_tick(f, 504);
+	assert_false(pit_out(&f->pit, 0));
+	at_tick(f, 505);
+	assert_true(pit_out(&f->pit, 0));
+	at_tick(f, 508);
+	assert_false(pit_out(&f->pit, 0));
+	assert_int_equal(pit_next_event_ns(&f->pit), tick_ns(505));
+	pit_advance(&f->pit, f->ns);
+	assert_int_equal(pit_next_event_ns(&f->pit), tick_ns(511));
+}
+
 static void mode3_square_wave_odd(void **state)
 {
 	(void)state;
@@ -664,6 +721,8 @@ static void random_ports_stay_sane(void **state)
 				e->ns = ns = ev > ns ? ev : ns;
 			}
 			pit_advance(&e->pit, e->ns);
+			/* Nothing left due: the VMX side would spin otherwise. */
+			assert_true(pit_next_event_ns(&e->pit) > e->ns);
 		}
 		}
 		assert_true(e->level == e->pit.irq_level);
@@ -684,6 +743,7 @@ int main(void)
 		cmocka_unit_test(mode2_missed_periods_coalesce),
 		cmocka_unit_test(mode2_new_count_at_period_end),
 		cmocka_unit_test(mode3_square_wave_even),
+		cmocka_unit_test(mode3_new_count_at_half_cycle),
 		cmocka_unit_test(mode3_square_wave_odd),
 		cmocka_unit_test(access_lsb_only_and_msb_only),
 		cmocka_unit_test(lsb_msb_reads_alternate),

@@ -521,6 +521,7 @@ static void random_access_stays_sane(void **state)
 			if (ev != UINT64_MAX && ev > e->ns && ev - e->ns < 100 * SEC)
 				e->ns = ev;
 			rtc_advance(&e->rtc, e->ns);
+			assert_true(rtc_next_event_ns(&e->rtc) > e->ns);
 		}
 		}
 		assert_true(e->level == e->rtc.irq_level);
