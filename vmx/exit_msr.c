@@ -67,6 +67,7 @@ static const struct msr_rule msr_rules[] = {	/* sorted by index */
 	{ MSR_FS_BASE, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_FS_BASE },
 	{ MSR_GS_BASE, .kind = MSR_VMCS, .writable = true, .canonical = true, .field = GUEST_GS_BASE },
 	{ 0xC0000102, VCPU_FIELD(kernel_gs_base), .writable = true, .canonical = true },
+	{ 0xC0000103, VCPU_FIELD(tsc_aux), .writable = true },		/* IA32_TSC_AUX: RDTSCP reads it */
 };
 
 /* Variable-range MTRR pairs 0x200-0x20f (PHYSBASEn/PHYSMASKn). */
@@ -221,7 +222,15 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 	if (ok) {
 		switch (r->kind) {
 		case MSR_VMCS: vmwrite(r->field, val); break;
-		case MSR_VCPU: *vcpu_slot(v, r) = val; wrmsr(r->index, val); break;
+		case MSR_VCPU:
+			/* TSC_AUX holds 32 bits (SDM Vol. 4); the rest are reserved. */
+			if (r->index == 0xC0000103 && (val >> 32)) {
+				ok = false;
+				break;
+			}
+			*vcpu_slot(v, r) = val;
+			wrmsr(r->index, val);
+			break;
 		case MSR_CONST: break;
 		case MSR_TSC: v->tsc_offset = val - rdtsc(); vmwrite(TSC_OFFSET, v->tsc_offset); break;
 		case MSR_EFER: ok = write_efer(v, val); break;

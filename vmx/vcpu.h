@@ -38,7 +38,7 @@ struct vcpu {
 	uint64_t misc_enable;
 	uint64_t mtrr_def_type, mtrr_fixed[11], mtrr_var[16];
 	/* MSRs VMX does not switch; loaded when this vCPU runs. */
-	uint64_t star, lstar, cstar, fmask, kernel_gs_base;
+	uint64_t star, lstar, cstar, fmask, kernel_gs_base, tsc_aux;
 	/* VM-entry MSR-load area for EFER on CPUs without the EFER entry
 	 * control: {index, reserved, value} (SDM 25.8.2). */
 	uint64_t efer_load[2] __attribute__((aligned(16)));

@@ -191,6 +191,8 @@ void vmcs_load(struct vcpu *v)
 	wrmsr(0xC0000083, v->cstar);
 	wrmsr(0xC0000084, v->fmask);
 	wrmsr(0xC0000102, v->kernel_gs_base);
+	if (cpuid(0x80000001, 0).edx & (1u << 27))	/* RDTSCP: TSC_AUX exists */
+		wrmsr(0xC0000103, v->tsc_aux);
 }
 
 void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uint64_t hw_cr4)
