@@ -196,7 +196,10 @@ static void freeze(struct pit_channel *c, uint64_t t)
 	bool out = out_at(c, t);
 	if (counting(c, t) && (c->mode == 0 || c->mode == 1 || c->mode == 4 || c->mode == 5)) {
 		uint64_t e = t - c->base_tick;
-		if (e >= c->base_count)
+		bool strobe = c->mode == 4 || c->mode == 5;
+		/* Terminal count behind us (modes 4/5: the strobe CLK too,
+		 * which stays low until the CLK after counting resumes). */
+		if (e > c->base_count || (e == c->base_count && !strobe))
 			c->out0 = true;
 		c->base_count = c->out0 ? shown : c->base_count - (uint32_t)e;
 	}
@@ -228,12 +231,18 @@ static void count_written(struct pit_channel *c, uint64_t t)
 	sync(c, t);
 	switch (c->mode) {
 	case 1:
-	case 5:		/* waits for a gate trigger */
-		c->null_until = UINT64_MAX;
+	case 5:
+		if (c->running && t < c->base_tick) {
+			c->base_count = c->n = n;	/* the trigger's load CLK takes it */
+			break;
+		}
+		c->null_until = UINT64_MAX;	/* waits for a gate trigger */
 		break;
 	case 2:
 	case 3:
-		if (!first && c->running) {	/* loads when the current (half) period ends */
+		/* Counting already: loads when the current (half) period ends;
+		 * not loaded yet: the count register simply changes. */
+		if (!first && counting(c, t)) {
 			c->pend = true;
 			c->pend_n = n;
 			c->pend_tick = next_rise(c, t);
@@ -378,7 +387,12 @@ static void set_gate(struct pit_channel *c, bool gate, uint64_t t)
 	if (!c->cr_valid)
 		return;
 	if (!gate) {
-		if (c->mode == 0 || c->mode == 4) {
+		if ((c->mode == 0 || c->mode == 4) && c->running && t < c->base_tick) {
+			/* The load CLK is not gated; it happens, then the count
+			 * waits (shown from now, one CLK early). */
+			c->hold = c->base_count % modulus(c);
+			c->running = false;
+		} else if (c->mode == 0 || c->mode == 4) {
 			freeze(c, t);		/* counting suspended */
 		} else if (c->mode == 2 || c->mode == 3) {
 			freeze(c, t);		/* stops; OUT goes high at once */
@@ -386,15 +400,12 @@ static void set_gate(struct pit_channel *c, bool gate, uint64_t t)
 		}
 		return;
 	}
-	if (c->mode == 0 || c->mode == 4) {	/* resumes where it stopped */
-		uint32_t bc = c->base_count;
-		bool done = c->out0;
-		c->base_tick = t + 1;
-		c->base_count = bc;
-		c->out0 = done;
+	if (c->mode == 0 || c->mode == 4) {	/* resumes: the next CLK counts */
+		c->base_tick = t;
 		c->running = true;
 	} else {		/* 1, 5: trigger; 2, 3: reload and restart */
 		c->hold = count_at(c, t);
+		c->hold_out = out_at(c, t);	/* until the load CLK */
 		start(c, t, reload(c));
 	}
 }

@@ -569,11 +569,13 @@ static void gate_low_pauses_mode0(void **state)
 	out(e, 0x61, 0x00);
 	at_tick(e, 500);
 	assert_int_equal(pit_read_count(&e->pit, 2), 60);
-	out(e, 0x61, 0x01);
-	at_tick(e, 501 + 59);
+	out(e, 0x61, 0x01);		/* GATE is sampled at the next CLK: it counts */
+	at_tick(e, 501);
+	assert_int_equal(pit_read_count(&e->pit, 2), 59);
+	at_tick(e, 500 + 59);
 	assert_int_equal(pit_read_count(&e->pit, 2), 1);
 	assert_false(pit_out(&e->pit, 2));
-	at_tick(e, 501 + 60);
+	at_tick(e, 500 + 60);
 	assert_true(pit_out(&e->pit, 2));
 }
 
@@ -698,6 +700,194 @@ static void quick_pit_calibrate_msb_reads(void **state)
 	}
 }
 
+/* A reference 8254 counter stepped one CLK at a time, written straight
+ * from the data sheet's mode descriptions (binary counting, modes 0-5):
+ * the counting element CE loads from the count register CR on the CLK
+ * after a write (or a GATE trigger) and, in modes 2 and 3, again at the end
+ * of every (half) cycle. The model under test must agree at every tick. */
+struct ref_ch {
+	unsigned mode, cr, n, ce;	/* n: the count of the running cycle */
+	bool out, active, load, gate, reached, high;
+	unsigned half_left;
+	uint64_t rises;
+};
+
+static void ref_control(struct ref_ch *r, unsigned mode)
+{
+	r->mode = mode;
+	r->out = mode != 0;
+	r->active = r->load = false;
+	r->cr = 0;			/* no count until one is written */
+}
+
+static void ref_count(struct ref_ch *r, unsigned n)
+{
+	r->cr = n;
+	if ((r->mode == 2 || r->mode == 3) && r->active)
+		return;			/* CE reloads from CR at the cycle's end */
+	if (r->mode == 1 || r->mode == 5)
+		return;			/* waits for a GATE trigger */
+	r->out = r->mode != 0;
+	r->reached = false;
+	r->load = true;
+	if (!r->gate) {			/* the model shows the count at once */
+		r->n = n;
+		r->ce = n & 0xffff;
+		r->load = false;
+		r->active = r->mode == 0 || r->mode == 4;
+	}
+}
+
+static void ref_gate(struct ref_ch *r, bool g)
+{
+	if (g == r->gate)
+		return;
+	r->gate = g;
+	if (!g && (r->mode == 0 || r->mode == 4) && r->load) {
+		r->load = false;	/* the model shows the loaded count at once */
+		r->n = r->cr;
+		r->ce = r->cr & 0xffff;
+		r->active = true;
+	} else if (!g && (r->mode == 2 || r->mode == 3)) {
+		r->out = true;
+		r->load = false;
+		r->active = false;
+	} else if (g && r->mode != 0 && r->mode != 4 && r->cr) {
+		r->load = true;		/* a trigger: (re)load from CR */
+	}
+}
+
+static void ref_clk(struct ref_ch *r)
+{
+	bool was = r->out;
+	if (r->load) {
+		r->load = false;
+		r->active = true;
+		r->n = r->cr;
+		r->ce = r->n & 0xffff;
+		r->high = true;
+		r->half_left = (r->n + 1) / 2;
+		if (r->mode == 3)
+			r->ce = r->n & ~1u;
+		if (r->mode == 1)
+			r->out = false;
+		r->reached = false;
+	} else if (r->active && (r->gate || r->mode == 1 || r->mode == 5)) {
+		switch (r->mode) {
+		case 1:
+		case 0:
+			r->ce = (r->ce - 1) & 0xffff;
+			if (r->ce == 0)
+				r->out = true;
+			break;
+		case 4:
+		case 5:
+			r->ce = (r->ce - 1) & 0xffff;
+			r->out = !(r->ce == 0 && !r->reached);
+			if (r->ce == 0)
+				r->reached = true;
+			break;
+		case 2:
+			if (r->ce == 1)
+				r->ce = r->n = r->cr;
+			else
+				r->ce--;
+			r->out = r->ce != 1;
+			break;
+		default:	/* 3 */
+			r->ce -= 2;
+			if (--r->half_left == 0) {
+				r->high = !r->high;
+				r->n = r->cr;
+				r->half_left = r->high ? (r->n + 1) / 2 : r->n / 2;
+				r->ce = r->n & ~1u;
+			}
+			r->out = r->high;
+			break;
+		}
+	}
+	if (r->out && !was)
+		r->rises++;
+}
+
+static void differential_against_tick_model(void **state)
+{
+	(void)state;
+	static const unsigned modes[] = { 0, 1, 2, 3, 4, 5 };
+	for (unsigned seed = 1; seed <= 40; seed++) {
+		struct env *e = setup(0);
+		struct ref_ch ref[3] = { { 0 } };
+		uint32_t x = seed * 2654435761u;
+		uint64_t tick = 0;
+		ref[0].gate = true;
+		for (unsigned c = 0; c < 3; c += 2) {	/* power-on: mode 3, 65536 */
+			ref_control(&ref[c], 3);
+			ref_count(&ref[c], 65536);
+		}
+		ref[2].gate = false;
+		ref[2].load = false;
+		ref[2].ce = 0;
+		ref[2].active = false;
+		uint64_t base_rises = 0;
+		for (unsigned step = 0; step < 3000; step++) {
+			x = x * 1103515245 + 12345;
+			unsigned r = x >> 8, c = (r & 1) ? 2 : 0;
+			switch ((r >> 1) % 8) {
+			case 0: {
+				unsigned mode = modes[(r >> 4) % 6];
+				out(e, 0x43, (uint8_t)(c << 6 | 0x30 | mode << 1));
+				ref_control(&ref[c], mode);
+				if (c == 0)
+					base_rises = e->pit.irq_edges - ref[0].rises;
+				break;
+			}
+			case 1:
+			case 2: {
+				unsigned n = 2 + (r >> 4) % 300;
+				if ((r >> 12) % 16 == 0)
+					n = 65536;
+				load16(e, 0x40 + c, (uint16_t)n);
+				ref_count(&ref[c], n);
+				break;
+			}
+			case 3: {
+				bool g = (r >> 4) & 1;
+				out(e, 0x61, g);
+				ref_gate(&ref[2], g);
+				break;
+			}
+			default: {
+				unsigned dt = (r >> 4) % 200;
+				for (unsigned i = 0; i < dt; i++) {
+					ref_clk(&ref[0]);
+					ref_clk(&ref[2]);
+				}
+				tick += dt;
+				at_tick(e, tick);
+				pit_advance(&e->pit, e->ns);
+				break;
+			}
+			}
+			for (unsigned k = 0; k < 3; k += 2) {
+				if (pit_read_count(&e->pit, k) != (ref[k].ce & 0xffff) ||
+				    pit_out(&e->pit, k) != ref[k].out) {
+					print_error("seed %u step %u tick %llu ch %u mode %u: count %u/%u out %d/%d\n",
+						    seed, step, (unsigned long long)tick, k, ref[k].mode,
+						    pit_read_count(&e->pit, k), ref[k].ce & 0xffff,
+						    pit_out(&e->pit, k), ref[k].out);
+					fail();
+				}
+			}
+			if (e->pit.irq_edges - base_rises != ref[0].rises) {
+				print_error("seed %u step %u: OUT0 rises %llu/%llu\n", seed, step,
+					    (unsigned long long)(e->pit.irq_edges - base_rises),
+					    (unsigned long long)ref[0].rises);
+				fail();
+			}
+		}
+	}
+}
+
 static void random_ports_stay_sane(void **state)
 {
 	(void)state;
@@ -763,6 +953,7 @@ int main(void)
 		cmocka_unit_test(control_word_rise_is_an_edge),
 		cmocka_unit_test(linux_oneshot_clockevent),
 		cmocka_unit_test(quick_pit_calibrate_msb_reads),
+		cmocka_unit_test(differential_against_tick_model),
 		cmocka_unit_test(random_ports_stay_sane),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
