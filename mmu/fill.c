@@ -358,8 +358,9 @@ static uint8_t direct_cache(uint32_t role)
  * bytes): the loop runs once per neighbour, so what the role decides is
  * worked out before it, and each guest PTE's bits are carried over into
  * the shadow entry as a mask. */
-static void prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt,
-			  unsigned eb, unsigned base, unsigned i0)
+static inline __attribute__((always_inline)) void
+prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt, unsigned eb,
+	      unsigned base, unsigned i0)
 {
 	uint32_t acc = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	bool hwnx = sp->role & ROLE_HWNX;
@@ -403,6 +404,18 @@ static void prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt,
 	m->stats.prefetches += n;
 }
 
+/* The two entry sizes get their own copy of the loop. */
+static void prefetch_guest_block(struct mmu *m, struct mmu_sp *sp, char *gt,
+				 unsigned eb, unsigned i0)
+{
+	unsigned base = i0 & ~(PREFETCH_SPAN - 1);
+
+	if (eb == 4)
+		prefetch_ptes(m, sp, gt, 4, base, i0);
+	else
+		prefetch_ptes(m, sp, gt, 8, base, i0);
+}
+
 /* After a fill at entry @i0 of leaf shadow page @idx (whose role is the
  * loaded context's): map the not-present neighbours in its aligned block
  * of PREFETCH_SPAN entries, so a sequential toucher takes one exit per
@@ -438,7 +451,7 @@ static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0)
 	}
 	gt = guest_ptes(m, sp, &eb);
 	if (gt)
-		prefetch_ptes(m, sp, gt, eb, base, i0);
+		prefetch_guest_block(m, sp, gt, eb, i0);
 }
 
 /**
@@ -513,16 +526,6 @@ uint64_t shadow_leaf(const struct mmu *m, uint64_t gva)
 	return sp_table(m, sp_get(m, idx))[paging_index(role_format(m->role_base), 1, gva)];
 }
 
-/* INVLPG: drop the leaf entry for @gva, if the shadow has one. The shadows
- * are kept exact by write protection, so this only costs a refill; it keeps
- * the guest's flush semantics trivially true. */
-void shadow_invlpg(struct mmu *m, uint64_t gva)
-{
-	uint32_t idx = leaf_sp_of(m, gva);
-
-	if (idx != SP_NONE)
-		sp_zap_entry(m, idx, paging_index(role_format(m->role_base), 1, gva));
-}
 
 /**
  * shadow_fast_fill() - the common #PF exit without a guest walk: the shadow
@@ -536,15 +539,23 @@ void shadow_invlpg(struct mmu *m, uint64_t gva)
  */
 bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
 {
-	uint32_t idx = leaf_sp_of(m, gva), rights;
-	unsigned i, eb;
+	uint32_t idx, rights;
+	unsigned i, eb = 8;
 	struct mmu_sp *sp;
 	uint64_t gfn, spte;
 	uint8_t cache;
 	bool dirty, write = acc & WALK_WRITE;
+	char *gt = NULL;
 
-	if (idx == SP_NONE)
-		return false;
+	if (m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21) {
+		idx = m->leaf_idx;
+	} else {
+		idx = leaf_sp_of(m, gva);
+		if (idx == SP_NONE)
+			return false;
+		m->leaf_region = gva >> 21;
+		m->leaf_idx = idx;
+	}
 	sp = sp_get(m, idx);
 	i = paging_index(role_format(sp->role), 1, gva);
 	rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
@@ -555,10 +566,10 @@ bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
 		if (write && !dirty)
 			return false;   /* the walk sets the large page's D */
 	} else {
-		char *gt = guest_ptes(m, sp, &eb);
 		void *p;
 		uint64_t gpte;
 
+		gt = guest_ptes(m, sp, &eb);
 		if (!gt)
 			return false;
 		p = gt + (size_t)i * eb;
@@ -586,6 +597,9 @@ bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
 	touch(m, idx);
 	sp_table(m, sp)[i] = spte;
 	m->stats.fills++;
-	prefetch_around(m, idx, i);
+	if (gt)
+		prefetch_guest_block(m, sp, gt, eb, i);
+	else
+		prefetch_around(m, idx, i);
 	return true;
 }

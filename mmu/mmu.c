@@ -16,6 +16,7 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 	if (m->cfg.maxphyaddr < 32 || m->cfg.maxphyaddr > 52)
 		m->cfg.maxphyaddr = 36;
 	m->root = SP_NONE;
+	m->leaf_idx = SP_NONE;
 	r = pool_init(m);
 	if (r != MMU_OK)
 		pool_destroy(m);
@@ -144,37 +145,107 @@ static uint32_t new_root(struct mmu *m, const struct walk_ctx *c,
 
 static void pin_root(struct mmu *m, uint32_t idx)
 {
+	if (m->root != idx)
+		leaf_cache_forget(m);
 	if (m->root != SP_NONE && m->root != idx)
 		sp_get(m, m->root)->flags &= (uint8_t)~SP_PINNED;
 	m->root = idx;
-	sp_get(m, idx)->flags |= SP_PINNED;
+	sp_get(m, idx)->flags |= SP_PINNED | SP_REF;
 	m->root_hpa = sp_get(m, idx)->hpa;
-	if (m->fifo_tail != idx)
-		pool_fifo_touch(m, idx);
+}
+
+/* The root for @c (whose role base is @base): the cached one, or a new one. */
+static int root_for(struct mmu *m, const struct walk_ctx *c, uint32_t base,
+		    uint32_t *idx)
+{
+	uint64_t key;
+	uint32_t role = root_of(c, base, &key);
+
+	*idx = find_root(m, c, key, role);
+	if (*idx != SP_NONE) {
+		m->stats.cr3_reused++;
+		return MMU_OK;
+	}
+	*idx = new_root(m, c, key, role);
+	if (*idx == SP_NONE)
+		return MMU_ERR_NOMEM;
+	m->stats.cr3_rebuilt++;
+	return MMU_OK;
+}
+
+/* walk_load_pdptes() for the loaded MMU: the same rule (SDM 4.4.1, Table
+ * 4-8), with the memslot hint and the reserved mask worked out once. */
+static bool load_pdptes(struct mmu *m, uint64_t cr3, uint64_t pdpte[4])
+{
+	uint64_t base = cr3 & 0xffffffe0ull, rsvd = 0x1e6ull | (~0ull << m->cfg.maxphyaddr);
+	const uint64_t *p = gfn_hva(m, base >> 12);
+	int i;
+
+	if (p)
+		p += (base & 0xfff) / 8;
+	for (i = 0; i < 4; i++) {
+		pdpte[i] = p ? __atomic_load_n(&p[i], __ATOMIC_ACQUIRE) : ~0ull;
+		if ((pdpte[i] & PTE_P) && (pdpte[i] & rsvd))
+			return false;
+	}
+	return true;
+}
+
+/* Only CR3 changed (a process switch, or a TLB flush by reloading it): the
+ * walk context and role base stay; the PAE PDPTEs are reloaded as MOV CR3
+ * does (SDM 4.4.1). A 32-bit or 4-level CR3 equal to the loaded one keeps
+ * the pinned root: the shadows are exact, so a flush has nothing to do. */
+static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
+{
+	struct walk_ctx *c = &m->wc;
+	uint64_t pdpte[4];
+	uint32_t idx;
+	int r;
+
+	if (c->mode == PAGING_PAE) {
+		if (!load_pdptes(m, cr3, pdpte))
+			return MMU_ERR_GP;
+		c->pdpte[0] = pdpte[0];
+		c->pdpte[1] = pdpte[1];
+		c->pdpte[2] = pdpte[2];
+		c->pdpte[3] = pdpte[3];
+	} else if (cr3 == m->gs.cr3) {
+		m->stats.cr3_reused++;
+		m->mmio_cache.valid = false;
+		*host_cr3 = m->root_hpa;
+		return MMU_OK;
+	}
+	c->cr3 = cr3;
+	m->gs.cr3 = cr3;
+	r = root_for(m, c, m->role_base, &idx);
+	if (r != MMU_OK) {
+		m->loaded = false;   /* fatal for the VM anyway */
+		return r;
+	}
+	pin_root(m, idx);
+	m->mmio_cache.valid = false;
+	*host_cr3 = m->root_hpa;
+	return MMU_OK;
 }
 
 int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 		     uint64_t *host_cr3)
 {
 	struct walk_ctx c;
-	uint32_t role, base, idx;
-	uint64_t key;
+	uint32_t base, idx;
+	int r;
 
+	if (m->loaded && gs->cr0 == m->gs.cr0 && gs->cr4 == m->gs.cr4 &&
+	    gs->efer == m->gs.efer)
+		return load_cr3_only(m, gs->cr3, host_cr3);
 	make_walk_ctx(m, gs, &c);
 	if (c.mode == PAGING_PAE &&
 	    !walk_load_pdptes(m->slots, gs->cr3, c.maxphyaddr, c.pdpte))
 		return MMU_ERR_GP;
 	base = role_base_of(m, &c, gs);
-	role = root_of(&c, base, &key);
-	idx = find_root(m, &c, key, role);
-	if (idx != SP_NONE) {
-		m->stats.cr3_reused++;
-	} else {
-		idx = new_root(m, &c, key, role);
-		if (idx == SP_NONE)
-			return MMU_ERR_NOMEM;
-		m->stats.cr3_rebuilt++;
-	}
+	r = root_for(m, &c, base, &idx);
+	if (r != MMU_OK)
+		return r;
 	pin_root(m, idx);
 	m->gs = *gs;
 	m->wc = c;
@@ -379,12 +450,16 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
 }
 
+/* INVLPG changes no shadow: the shadows follow the guest's tables exactly
+ * at all times (every shadowed table is write-protected, and each write
+ * to it updates the shadows at once), so there is no stale translation to
+ * drop. Only the MMIO translation cache, a software TLB, is flushed. (The
+ * VMX side may stop exiting on INVLPG altogether.) */
 void mmu_invlpg(struct mmu *m, uint64_t gva)
 {
+	(void)gva;
 	m->stats.invlpg++;
 	m->mmio_cache.valid = false;
-	if (m->loaded)
-		shadow_invlpg(m, linear(m, gva));
 }
 
 int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,

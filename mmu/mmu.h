@@ -135,6 +135,8 @@ struct mmu_counters {
 #define MMU_POOL_MAX     16384u   /* shadow pages at most (64 MiB) */
 #define MMU_META_CHUNKS  400u
 
+struct mmu_sp;
+
 struct mmu {
 	struct mmu_host_ops ops;
 	const struct memslots *slots;
@@ -146,6 +148,7 @@ struct mmu {
 	uint64_t meta_hpa[MMU_META_CHUNKS];
 	void *meta[MMU_META_CHUNKS];
 	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0;
+	struct mmu_sp *sp_base;           /* if nonnull: all descriptors, in order */
 	uint64_t linear_hpa;              /* if nonzero: sp i is at linear_hpa + i*4K */
 	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */
 	uint32_t nfree;
@@ -161,6 +164,10 @@ struct mmu {
 	uint64_t root_hpa;
 	uint64_t leaf_rsvd;               /* reserved bits of a guest 4 KiB PTE */
 	const struct memslot *slot_hint;  /* the memslot last found */
+	/* The leaf shadow page last found for a 2 MiB region of the loaded
+	 * root (SP_NONE: none); any unlinking forgets it. */
+	uint64_t leaf_region;
+	uint32_t leaf_idx;
 	/* last MMIO translation (a software TLB entry, DESIGN.md) */
 	struct {
 		bool valid;

@@ -134,6 +134,20 @@ static int take_shadow_pages(struct mmu *m)
 	return MMU_OK;
 }
 
+/* The descriptor pages usually sit one after another in the host's
+ * mapping too: then sp_get() is plain indexing. */
+static void detect_contiguous_meta(struct mmu *m)
+{
+	uint32_t i, n = div_up(m->nsp, SP_PER_PAGE);
+
+	m->sp_base = NULL;
+	for (i = 1; i < n; i++)
+		if ((char *)m->meta[m->sp_chunk0 + i] !=
+		    (char *)m->meta[m->sp_chunk0] + (size_t)i * 4096)
+			return;
+	m->sp_base = m->meta[m->sp_chunk0];
+}
+
 static void detect_linear(struct mmu *m)
 {
 	uint64_t base = sp_get(m, 0)->hpa;
@@ -167,9 +181,11 @@ int pool_init(struct mmu *m)
 	m->free_low = m->free_high = SP_NONE;
 	m->fifo_head = m->fifo_tail = SP_NONE;
 	m->nfree = 0;
+	m->sp_base = NULL;
 	r = take_meta_pages(m);
 	if (r == MMU_OK) {
 		m->nsp = nsp;
+		detect_contiguous_meta(m);
 		r = take_shadow_pages(m);
 	}
 	if (r == MMU_OK)
@@ -226,16 +242,28 @@ void pool_fifo_touch(struct mmu *m, uint32_t idx)
 	fifo_append(m, idx);
 }
 
-/* Drop the oldest page that this operation does not stand on. */
+/* Drop the oldest page that this operation does not stand on. A page used
+ * since it was queued (SP_REF: roots being switched to) goes to the tail
+ * once instead (second chance), which costs the hot path one flag store
+ * instead of a FIFO move per use. */
 static bool reclaim_one(struct mmu *m)
 {
-	uint32_t idx;
+	uint32_t idx, next, bound;
 
-	for (idx = m->fifo_head; idx != SP_NONE; idx = sp_get(m, idx)->next) {
+	for (idx = m->fifo_head, bound = 0; idx != SP_NONE && bound <= 2 * m->nsp;
+	     idx = next, bound++) {
 		struct mmu_sp *sp = sp_get(m, idx);
 
+		next = sp->next;
 		if ((sp->flags & SP_PINNED) || sp->op_gen == m->op_gen)
 			continue;
+		if (sp->flags & SP_REF) {
+			sp->flags &= (uint8_t)~SP_REF;
+			if (next != SP_NONE) {
+				pool_fifo_touch(m, idx);
+				continue;
+			}
+		}
 		m->stats.sp_reclaimed++;
 		sp_drop(m, idx);
 		return true;

@@ -127,6 +127,7 @@ void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i)
 	t[i] = 0;
 	if (role_level(sp->role) == 1)
 		return;
+	leaf_cache_forget(m);
 	child = sp_of_hpa(m, e & PTE_ADDR_MASK);
 	if (child == SP_NONE)
 		return;
@@ -193,6 +194,7 @@ void sp_drop(struct mmu *m, uint32_t idx)
 {
 	struct mmu_sp *sp = sp_get(m, idx);
 
+	leaf_cache_forget(m);
 	if (sp->flags & SP_PINNED) {
 		sp_zap_all(m, idx);
 		return;

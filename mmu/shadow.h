@@ -14,6 +14,8 @@
 #define SP_USED    (1u << 0)
 #define SP_PINNED  (1u << 1)     /* the loaded root: never dropped */
 #define SP_LOW     (1u << 2)     /* page lies below 4 GiB */
+#define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
+				  * head: reclaim gives it a second chance */
 
 /* One shadow page (64 bytes, 64 to a metadata page). */
 struct mmu_sp {
@@ -112,11 +114,21 @@ static inline void *gfn_hva(struct mmu *m, uint64_t gfn)
 	return s ? (char *)s->hva + ((gfn << 12) - s->gpa) : NULL;
 }
 
+/* Links changed: the cached path to a leaf shadow page may be gone. */
+static inline void leaf_cache_forget(struct mmu *m)
+{
+	m->leaf_idx = SP_NONE;
+}
+
 /* pool.c */
 #define SP_PER_PAGE   64u
 static inline struct mmu_sp *sp_get(const struct mmu *m, uint32_t idx)
 {
-	struct mmu_sp *chunk = m->meta[m->sp_chunk0 + idx / SP_PER_PAGE];
+	struct mmu_sp *chunk;
+
+	if (m->sp_base)   /* the descriptor pages are contiguous (usual) */
+		return &m->sp_base[idx];
+	chunk = m->meta[m->sp_chunk0 + idx / SP_PER_PAGE];
 	return &chunk[idx % SP_PER_PAGE];
 }
 
@@ -151,7 +163,6 @@ enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w);
 uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);
-void shadow_invlpg(struct mmu *m, uint64_t gva);
 uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte);
 bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc);

@@ -368,12 +368,12 @@ bool walk_load_pdptes(const struct memslots *slots, uint64_t cr3,
 	/* PDPTE reserved bits: 2:1, 8:5, 63:MAXPHYADDR (SDM Table 4-8). */
 	const uint64_t rsvd = 0x1e6ull | genmask(63, maxphyaddr);
 	uint64_t base = cr3 & 0xffffffe0ull;
+	/* 32-byte aligned: the four entries share one page, one lookup. */
+	const uint64_t *p = memslot_hva(slots, base, 32);
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		uint64_t *p = memslot_hva(slots, base + 8u * i, 8);
-
-		pdpte[i] = p ? __atomic_load_n(p, __ATOMIC_ACQUIRE) : ~0ull;
+		pdpte[i] = p ? __atomic_load_n(&p[i], __ATOMIC_ACQUIRE) : ~0ull;
 		if ((pdpte[i] & PTE_P) && (pdpte[i] & rsvd))
 			return false;
 	}
