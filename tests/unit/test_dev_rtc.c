@@ -162,6 +162,40 @@ static void calendar_rollovers(void **state)
 	}
 }
 
+/* Every day from 1970 to 2199 against a plain day-by-day calendar. */
+static void calendar_matches_day_counting(void **state)
+{
+	(void)state;
+	static const unsigned mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	unsigned y = 1970, m = 1, d = 1, dow = 4;	/* Thursday, 0 = Sunday */
+	struct rtc r;
+	int64_t day;
+	for (day = 0; y < 2200; day++) {
+		struct rtc_config cfg = { .epoch_sec = day * 86400 + (day * 7919) % 86400 };
+		rtc_init(&r, &cfg, NULL, NULL);
+		r.cmos[0x0b] = 0x06;		/* binary */
+		static const uint8_t regs[] = { 0x06, 0x07, 0x08, 0x09, 0x32 };
+		uint8_t v[5];
+		for (unsigned i = 0; i < 5; i++) {
+			rtc_ops.write(&r, 0, 1, regs[i]);
+			v[i] = (uint8_t)rtc_ops.read(&r, 1, 1);
+		}
+		if (v[0] != dow + 1 || v[1] != d || v[2] != m || v[3] != y % 100 || v[4] != y / 100) {
+			print_error("day %lld: %u-%u-%u dow %u, read %u/%u/%u/%u dow %u\n", (long long)day,
+				    y, m, d, dow, v[4], v[3], v[2], v[1], v[0]);
+			fail();
+		}
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		dow = (dow + 1) % 7;
+		if (++d > mdays[m - 1] + (m == 2 && leap)) {
+			d = 1;
+			if (++m > 12)
+				m = 1, y++;
+		}
+	}
+	assert_int_equal(day, 84006);
+}
+
 /* Linux mc146818_set_time(): SET, divider reset, write, SET off, divider on. */
 static void set_time_like_linux(void **state)
 {
@@ -539,6 +573,7 @@ int main(void)
 		cmocka_unit_test(twelve_hour_mode),
 		cmocka_unit_test(clock_follows_guest_time),
 		cmocka_unit_test(calendar_rollovers),
+		cmocka_unit_test(calendar_matches_day_counting),
 		cmocka_unit_test(set_time_like_linux),
 		cmocka_unit_test(set_bit_freezes_and_restarts),
 		cmocka_unit_test(write_seconds_while_running),
