@@ -431,6 +431,45 @@ static void alarm_interrupt(void **state)
 	assert_int_equal(rtc_next_event_ns(&e->rtc), UINT64_MAX);
 }
 
+static uint8_t to_bcd(unsigned v) { return (uint8_t)((v / 10) << 4 | v % 10); }
+
+/* Random alarms (don't-care bytes, BCD or binary, 12 or 24 h) against a
+ * second-by-second search over the next two days. */
+static void alarm_matches_brute_force(void **state)
+{
+	(void)state;
+	uint32_t x = 31337;
+	for (unsigned iter = 0; iter < 300; iter++) {
+		x = x * 1103515245 + 12345;
+		unsigned r = x >> 4;
+		x = x * 1103515245 + 12345;
+		int64_t start = T0 + (x >> 8) % (3 * 86400);
+		bool bin = r & 1, h24 = r & 2;
+		bool dc_s = (r >> 2) % 3 == 0, dc_m = (r >> 4) % 3 == 0, dc_h = (r >> 6) % 3 == 0;
+		unsigned as = (r >> 8) % 60, am = (r >> 14) % 60, ah = (r >> 20) % 24;
+		struct env *e = setup_at(start, 0);
+		wr(e, 0x0a, 0x20);
+		wr(e, 0x0b, (uint8_t)(0x20 | (bin ? 0x04 : 0) | (h24 ? 0x02 : 0)));
+		unsigned h12 = ah % 12 ? ah % 12 : 12;
+		uint8_t hour = h24 ? (bin ? (uint8_t)ah : to_bcd(ah))
+				   : (uint8_t)((bin ? h12 : to_bcd(h12)) | (ah >= 12 ? 0x80 : 0));
+		wr(e, 0x01, dc_s ? 0xc0 : bin ? (uint8_t)as : to_bcd(as));
+		wr(e, 0x03, dc_m ? 0xff : bin ? (uint8_t)am : to_bcd(am));
+		wr(e, 0x05, dc_h ? 0xc3 : hour);
+		int64_t want = -1;
+		for (int64_t t = start + 1; t <= start + 2 * 86400; t++) {
+			int64_t sod = t % 86400;
+			if ((dc_h || sod / 3600 == ah) && (dc_m || sod / 60 % 60 == am) &&
+			    (dc_s || sod % 60 == as)) {
+				want = t;
+				break;
+			}
+		}
+		assert_true(want > start);
+		assert_int_equal(rtc_next_event_ns(&e->rtc), (uint64_t)(want - start) * SEC);
+	}
+}
+
 static void alarm_in_12h_binary(void **state)
 {
 	(void)state;
@@ -586,6 +625,7 @@ int main(void)
 		cmocka_unit_test(update_ended_interrupt),
 		cmocka_unit_test(set_clears_uie),
 		cmocka_unit_test(alarm_interrupt),
+		cmocka_unit_test(alarm_matches_brute_force),
 		cmocka_unit_test(alarm_in_12h_binary),
 		cmocka_unit_test(nmi_mask_bit),
 		cmocka_unit_test(word_access_index_and_data),
