@@ -10,7 +10,11 @@
  * promises. Flags of register C accumulate lazily: every entry point first
  * folds the events since synced_ns into them (sync()), bounded work per
  * call however far time moved. Changing B's DM or 24/12 bit reformats the
- * registers at once (the chip leaves them for software to rewrite). */
+ * registers at once (the chip leaves them for software to rewrite). Not
+ * modelled: the SQW pin (SQWE), daylight saving (DSE, stored only), time
+ * bases other than 32.768 kHz (DV values other than 010 and reset run as
+ * 010), the day of week as a free counter across SET (it follows the date
+ * plus the offset last written). */
 #include "emul/dev/rtc_cmos.h"
 
 enum {
