@@ -1,5 +1,6 @@
-/* The chipset's reset controls: the Reset Control Register at port 0xCF9 (Intel PIIX4 data
- * sheet 4.1.17 "RC -- Reset Control Register"; ICH: also FULL_RST, bit 3).
+/* The chipset's reset controls: the Reset Control Register at port 0xCF9
+ * (Intel PIIX4 data sheet 4.1.17 "RC -- Reset Control Register"; ICH: also
+ * FULL_RST, bit 3).
  * Writing RST_CPU (bit 2) resets the system: hard with SYS_RST (bit 1),
  * soft without; Shade resets the whole VM either way. Also System Control
  * Port A at 0x92 (PIIX4 "Port 92h", IBM PS/2 "System Control Port A"):
