@@ -192,7 +192,7 @@ enum exit_action handle_rdmsr(struct vcpu *v)
 	}
 	switch (r->kind) {
 	case MSR_VMCS: val = vmread(r->field); break;
-	case MSR_VCPU: val = *vcpu_slot(v, r); break;
+	case MSR_VCPU: val = rdmsr(r->index); break;	/* live in the CPU (vcpu_msrs_load) */
 	case MSR_CONST: val = r->value; break;
 	case MSR_TSC: val = guest_tsc(v); break;
 	case MSR_EFER: val = v->efer; break;

@@ -84,6 +84,7 @@ void vm_reset(struct vm *vm, const char *why)
 	emul_icache_init(&v->icache);
 	fpu_init(&v->fpu);
 	fpu_load(&v->fpu);
+	vcpu_msrs_load(v);
 	memset(vm->mem->ram, 0, vm->mem->ram_size);
 	gmem_reset(vm->mem);
 	platform_init(vm->plat, vm);
@@ -131,11 +132,15 @@ const char *vms_run_all(int *status)
 			struct vm *vm = &vms[i];
 			if (!started[i] || vm->state != VM_RUNNING)
 				continue;
-			if (current != vm || !on_cpu) {
-				/* Another VM had the CPU: swap the FPU state. */
-				if (on_cpu)
+			if (on_cpu != vm) {
+				/* Another VM had the CPU: swap the state VMX
+				 * leaves in it (FPU/SSE/AVX, a few MSRs). */
+				if (on_cpu) {
 					fpu_save(&on_cpu->vcpu.fpu);
+					vcpu_msrs_save(&on_cpu->vcpu);
+				}
 				fpu_load(&vm->vcpu.fpu);
+				vcpu_msrs_load(&vm->vcpu);
 				on_cpu = vm;
 			}
 			current = vm;

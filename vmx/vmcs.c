@@ -186,13 +186,37 @@ void vmcs_load(struct vcpu *v)
 {
 	if (!vmptrld(v->vmcs_pa))
 		panic("VMPTRLD %lx failed", v->vmcs_pa);
+}
+
+/* MSRs VMX does not switch but the guest changes without exits (SWAPGS
+ * exchanges GS.base with KERNEL_GS_BASE; WRGSBASE after SWAPGS writes it):
+ * they live in the CPU while the vCPU has it, and are saved and restored
+ * only when another VM takes the CPU. */
+static bool has_tsc_aux(void)
+{
+	return cpuid(0x80000001, 0).edx & (1u << 27);
+}
+
+void vcpu_msrs_load(struct vcpu *v)
+{
 	wrmsr(0xC0000081, v->star);
 	wrmsr(0xC0000082, v->lstar);
 	wrmsr(0xC0000083, v->cstar);
 	wrmsr(0xC0000084, v->fmask);
 	wrmsr(0xC0000102, v->kernel_gs_base);
-	if (cpuid(0x80000001, 0).edx & (1u << 27))	/* RDTSCP: TSC_AUX exists */
+	if (has_tsc_aux())
 		wrmsr(0xC0000103, v->tsc_aux);
+}
+
+void vcpu_msrs_save(struct vcpu *v)
+{
+	v->star = rdmsr(0xC0000081);
+	v->lstar = rdmsr(0xC0000082);
+	v->cstar = rdmsr(0xC0000083);
+	v->fmask = rdmsr(0xC0000084);
+	v->kernel_gs_base = rdmsr(0xC0000102);
+	if (has_tsc_aux())
+		v->tsc_aux = rdmsr(0xC0000103);
 }
 
 void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uint64_t hw_cr4)

@@ -18,8 +18,12 @@ struct guest_entry {
  * put the guest in 32-bit protected mode with flat segments, as Multiboot
  * (and the Linux 32-bit boot protocol) enter a kernel. */
 void vmcs_init(struct vcpu *v, const struct guest_entry *e);
-/* Make @v's VMCS current (VMPTRLD) and load the MSRs VMX doesn't switch. */
+/* Make @v's VMCS current (VMPTRLD). */
 void vmcs_load(struct vcpu *v);
+/* The MSRs VMX doesn't switch (SYSCALL, KERNEL_GS_BASE, TSC_AUX): put
+ * @v's in the CPU / take them back when another VM gets the CPU. */
+void vcpu_msrs_load(struct vcpu *v);
+void vcpu_msrs_save(struct vcpu *v);
 /* Hardware CR0/CR4/EFER and entry controls for the guest's current view
  * (v->cr0, v->cr4, v->efer), given the shadow root and the paging bits the
  * shadow MMU wants (mmu_hw_control). */
