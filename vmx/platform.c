@@ -159,7 +159,17 @@ static void poweroff_req(void *ctx)
 
 static void reset_req(void *ctx)
 {
-	((struct vm_platform *)ctx)->reset_requested = "reset line";
+	((struct vm_platform *)ctx)->reset_requested = "ACPI reset";
+}
+
+static void kbc_reset_req(void *ctx)
+{
+	((struct vm_platform *)ctx)->reset_requested = "keyboard controller reset line";
+}
+
+static void cf9_reset_req(void *ctx)
+{
+	((struct vm_platform *)ctx)->reset_requested = "reset control port 0xcf9 or 0x92";
 }
 
 static void add_timers(struct vm_platform *p)
@@ -177,6 +187,21 @@ static void add_timers(struct vm_platform *p)
 	add_event_ports(p, 0x70, 2, &rtc_ops, &p->rtc, "rtc");
 	acpi_pm_init(&p->acpi_pm, clk, isa, (struct vm_control){ reset_req, poweroff_req, p });
 	add_event_ports(p, ACPI_PM_BASE, ACPI_PM_LEN, &acpi_pm_ops, &p->acpi_pm, "acpi-pm");
+}
+
+/* Ways a PC resets itself: the keyboard controller's reset line (command
+ * 0xFE), port 0xCF9, and port 0x92's fast reset. */
+static void add_reset_devices(struct vm_platform *p)
+{
+	struct irq_line isa = { isa_irq, p };
+	struct vm_control kbc_ctl = { kbc_reset_req, poweroff_req, p };
+	struct vm_control rc_ctl = { cf9_reset_req, poweroff_req, p };
+	i8042_init(&p->kbc, &isa, &kbc_ctl);
+	add_event_ports(p, 0x60, 1, &i8042_data_ops, &p->kbc, "i8042 data");
+	add_event_ports(p, 0x64, 1, &i8042_cmd_ops, &p->kbc, "i8042 command");
+	resetctl_init(&p->resetctl, &rc_ctl);
+	iobus_add(&p->pio, 0xcf9, 1, &resetctl_ops, &p->resetctl, "reset control");
+	iobus_add(&p->pio, 0x92, 1, &resetctl_port92_ops, &p->resetctl, "port 92");
 }
 
 /* The guest's ACPI tables in its BIOS area. */
@@ -225,7 +250,8 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	p->dirty = true;
 	p->events_active = true;
 	uart16550_init(&p->com1, com1_out, p);
-	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
+	uart16550_connect_irq(&p->com1, (struct irq_line){ isa_irq, p }, 4);
+	add_event_ports(p, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
 	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
 	if (!iomem) {
@@ -241,6 +267,7 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	}
 	add_interrupt_controllers(p);
 	add_timers(p);
+	add_reset_devices(p);
 	add_firmware_devices(p);
 	add_acpi_tables(p);
 }

@@ -14,6 +14,8 @@
 #include "emul/dev/lapic.h"
 #include "emul/dev/ioapic.h"
 #include "emul/dev/acpi_pm.h"
+#include "emul/dev/i8042.h"
+#include "emul/dev/resetctl.h"
 #include "vmx/vmx_defs.h"
 
 /* QEMU pc-testdev's 64 KiB MMIO RAM. */
@@ -36,6 +38,8 @@ struct vm_platform {
 	struct lapic lapic;
 	struct ioapic ioapic;
 	struct acpi_pm acpi_pm;
+	struct i8042 kbc;
+	struct resetctl resetctl;
 	struct fw_cfg fw_cfg;
 	struct pctestdev testdev;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */

@@ -39,4 +39,18 @@ if [ -s "$T_TMP/q.lines" ] && cmp -s "$T_TMP/q.lines" "$T_TMP/s.lines"; then
 else
 	t_fail qemu-style/same-results-as-qemu "$(diff "$T_TMP/q.lines" "$T_TMP/s.lines" | head -n 8 | tr '\n' ' ')"
 fi
+
+# A guest that resets its machine (port 0xcf9) boots again from scratch;
+# one that does so forever is stopped after 64 resets, Shade staying up.
+printf 'A=1\nB=2\nSUM=3\nEXIT=0\nRESET=1\n' >"$env"
+shade_run --timeout 300 --mem 64M --module "$env" "$k"
+n=$(grep -a -c '^\[vm0\] qemu-style: start$' "$RUN_OUT")
+if [ "$n" = 65 ]; then
+	t_pass qemu-style/reset-boots-again
+else
+	t_fail qemu-style/reset-boots-again "the kernel started $n times, want 65 (1 + 64 resets)"
+fi
+expect_line qemu-style/reset-logged '^shade: vm0 reset by the guest \(reset control port 0xcf9 or 0x92\): restarting it$'
+expect_line qemu-style/reset-loop-stopped '^shade: error: vm0 stopped: reset by the guest .* 65 times: giving up$'
+expect_rc qemu-style/reset-loop-exit-status 245
 t_done

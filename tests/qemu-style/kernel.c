@@ -135,6 +135,14 @@ void kmain(uint32_t magic, const struct mb_info *mbi)
 		putc('\n');
 		check(a + b == env_get(env, end, "SUM"), "env-sum");
 		status = env_get(env, end, "EXIT");
+		/* RESET=1: reset the machine through port 0xcf9 (PIIX/ICH reset
+		 * control: bit 2 with bit 1 = hard reset) and so boot again. */
+		if (env_get(env, end, "RESET")) {
+			puts("qemu-style: resetting\n");
+			while (!(inb(0x3fd) & 0x40))
+				;
+			outb(0xcf9, 0x06);
+		}
 	} else {
 		check(0, "env-module");
 	}

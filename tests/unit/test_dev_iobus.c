@@ -175,6 +175,53 @@ static void uart_receive_buffer_is_bounded(void **state)
 	assert_int_equal(uart16550_ops.read(&u, 5, 1) & 1, 0);
 }
 
+static int irq_changes;
+static bool irq_now;
+static void irq_set(void *ctx, unsigned line, bool level)
+{
+	(void)ctx;
+	assert_int_equal(line, 4);
+	irq_changes++;
+	irq_now = level;
+}
+
+static void uart_interrupts(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	const struct io_dev_ops *o = &uart16550_ops;
+	uart16550_init(&u, sink, 0);
+	uart16550_connect_irq(&u, (struct irq_line){ irq_set, 0 }, 4);
+	irq_changes = 0;
+	irq_now = false;
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x01);	/* IIR: none */
+	/* THRE enabled with THR empty: pending at once, but OUT2 gates the pin */
+	o->write(&u, 1, 1, 0x02);
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x02);	/* reading clears it */
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x01);
+	assert_false(irq_now);
+	o->write(&u, 4, 1, 0x08);				/* OUT2 */
+	o->write(&u, 0, 1, 'a');				/* THR write: empty again */
+	assert_true(irq_now);
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x02);
+	assert_false(irq_now);
+	/* Received data outranks THRE and lasts until the byte is read. */
+	o->write(&u, 1, 1, 0x03);
+	o->write(&u, 0, 1, 'b');
+	assert_true(uart16550_receive(&u, 'x'));
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x04);
+	assert_true(irq_now);
+	assert_int_equal(o->read(&u, 0, 1), 'x');
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x02);	/* THRE still there */
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x01);
+	assert_false(irq_now);
+	/* IER 0: nothing. */
+	o->write(&u, 1, 1, 0x00);
+	assert_true(uart16550_receive(&u, 'y'));
+	assert_false(irq_now);
+	assert_int_equal(o->read(&u, 2, 1) & 0x0f, 0x01);
+}
+
 static void iomem_echoes_and_clips(void **state)
 {
 	(void)state;
@@ -209,6 +256,7 @@ int main(void)
 		cmocka_unit_test(uart_transmits_and_receives),
 		cmocka_unit_test(uart_receive_buffer_is_bounded),
 		cmocka_unit_test(iomem_echoes_and_clips),
+		cmocka_unit_test(uart_interrupts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
