@@ -7,15 +7,12 @@
 # exit), a pipeline, a background job, a tmpfs write/read-back, "all done",
 # then `poweroff -f` (ACPI S5): Shade ends the VM with status 0.
 #
-# Named linux.sh.disabled until Shade's platform boots Linux (the runner
-# only runs *.sh); rename it to linux.sh to enable it.
-#
 # Time: on bare Bochs (tests/run-bench-linux) this boot takes 35-65 s of
 # wall time on a loaded 2-core machine (BIOS and GRUB ~13 s of it; 0.66 G
 # ticks from kernel entry to userspace). Under Shade every VM exit adds about
-# 9 us plus Shade's own instructions; an early Shade that got as far as /init
-# took 60 s with 1.5 M exits. 600 s leaves room for both without letting a
-# hang eat CI's hour. SHADE_LINUX_TIMEOUT overrides it.
+# 9 us plus Shade's own instructions; the whole test takes about 30-60 s
+# (~120 K exits). 600 s leaves room without letting a hang eat CI's hour.
+# SHADE_LINUX_TIMEOUT overrides it.
 # shellcheck source=tests/lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"
 
