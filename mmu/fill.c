@@ -103,6 +103,8 @@ struct leaf {
 };
 
 static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0);
+static inline uint64_t leaf_for(struct mmu *m, struct mmu_sp *sp, uint64_t gfn,
+				uint32_t rights, bool dirty, uint8_t cache);
 
 /* CR0.WP=0: a supervisor write to a read-only page is allowed (SDM 4.6).
  * The hardware runs with WP=1, so map the page writable for supervisor
@@ -190,29 +192,6 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	return l.outcome;
 }
 
-/* Map frame @gfn at entry @si of leaf shadow page @idx with the rights the
- * guest gives it, nothing more: what the prefetches do. False for MMIO
- * (never a shadow entry). */
-static bool map_as_guest(struct mmu *m, uint32_t idx, unsigned si, uint64_t gfn,
-			 uint32_t rights, bool dirty, uint8_t cache)
-{
-	struct mmu_sp *sp = sp_get(m, idx);
-	uint32_t sflags;
-	uint64_t hpa;
-	struct leaf l;
-
-	if (!memslot_frame(m->slots, gfn, &hpa, NULL, &sflags))
-		return false;
-	l.writable = (rights & ACC_W) && dirty && !(sflags & MEMSLOT_READONLY) &&
-		     !frame_shadowed(m, gfn);
-	l.user = rights & ACC_U;
-	l.nx = !(rights & ACC_X);
-	l.outcome = MMU_FIXED;
-	sp_table(m, sp)[si] = leaf_spte(sp, gfn, hpa, &l, cache);
-	m->stats.prefetches++;
-	return true;
-}
-
 /**
  * shadow_prefetch() - guest PTE @gpte feeds entry @si of leaf shadow page
  * @idx: map it now if the CPU could use it as it is (present, accessed, no
@@ -222,37 +201,48 @@ static bool map_as_guest(struct mmu *m, uint32_t idx, unsigned si, uint64_t gfn,
  */
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 {
-	uint32_t role = sp_get(m, idx)->role, rights;
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint32_t role = sp->role, rights;
 	enum paging_mode mode = role_mode(role);
 	struct walk_ctx c;
-	uint64_t gfn;
+	uint64_t gfn, spte;
 
 	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) || role_level(role) != 1 ||
 	    (role & (ROLE_DIRECT | ROLE_SPECIAL)))
 		return false;
-	/* Field by field: a struct initializer would call memset. */
-	c.slots = m->slots;
-	c.mode = mode;
-	c.cr3 = 0;
-	c.wp = role & ROLE_WP;
-	c.nxe = role & ROLE_NXE;
-	c.pse = role & ROLE_PSE;
-	c.smep = role & ROLE_SMEP;
-	c.smap = role & ROLE_SMAP;
-	c.gbpages = m->cfg.gbpages;
-	c.maxphyaddr = m->cfg.maxphyaddr;
-	if (walk_entry_reserved(&c, 1, gpte))
-		return false;
+	if (mode == m->wc.mode && !(role & ROLE_NXE) == !m->wc.nxe) {
+		if (gpte & m->leaf_rsvd)   /* the loaded context's rule */
+			return false;
+	} else {
+		/* Field by field: a struct initializer would call memset. */
+		c.slots = m->slots;
+		c.mode = mode;
+		c.cr3 = 0;
+		c.wp = role & ROLE_WP;
+		c.nxe = role & ROLE_NXE;
+		c.pse = role & ROLE_PSE;
+		c.smep = role & ROLE_SMEP;
+		c.smap = role & ROLE_SMAP;
+		c.gbpages = m->cfg.gbpages;
+		c.maxphyaddr = m->cfg.maxphyaddr;
+		if (walk_entry_reserved(&c, 1, gpte))
+			return false;
+	}
 	rights = (role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	if (!(gpte & PTE_RW))
 		rights &= ~ACC_W;
 	if (!(gpte & PTE_US))
 		rights &= ~ACC_U;
-	if (c.nxe && (gpte & PTE_NX))
+	if ((role & ROLE_NXE) && (gpte & PTE_NX))
 		rights &= ~ACC_X;
 	gfn = (mode == PAGING_32 ? (gpte & 0xfffff000ull) : (gpte & PTE_ADDR_MASK)) >> 12;
-	return map_as_guest(m, idx, si, gfn, rights, gpte & PTE_D,
-			    (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
+	spte = leaf_for(m, sp, gfn, rights, gpte & PTE_D,
+			(uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
+	if (!spte)
+		return false;   /* MMIO: never a shadow entry */
+	sp_table(m, sp)[si] = spte;
+	m->stats.prefetches++;
+	return true;
 }
 
 /* Set @bits in the guest entry at @p (@eb bytes) that was read as @seen,
@@ -527,35 +517,47 @@ uint64_t shadow_leaf(const struct mmu *m, uint64_t gva)
 }
 
 
+/* leaf_sp_of(), remembering the answer for the 2 MiB region of @gva. */
+static uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
+{
+	uint32_t idx;
+
+	if (m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21)
+		return m->leaf_idx;
+	idx = leaf_sp_of(m, gva);
+	if (idx != SP_NONE) {
+		m->leaf_region = gva >> 21;
+		m->leaf_idx = idx;
+	}
+	return idx;
+}
+
 /**
  * shadow_fast_fill() - the common #PF exit without a guest walk: the shadow
  * path for @gva is already linked down to its leaf shadow page, so the
  * guest entries above the PTE are known to be present, accessed and to
  * grant what the leaf page's role says (a guest write to any of them would
  * have been trapped and would have unlinked this path). Only the guest PTE
- * is read. Handles plain RAM accesses the guest allows; returns false for
- * everything else (a guest fault, MMIO, a write to a shadowed table, the
- * CR0.WP=0 and SMAP subtleties), which the full path then handles.
+ * is read. Handles RAM accesses the guest allows: MMU_FIXED, or
+ * MMU_EMULATE (out->gpa) for a write to a shadowed guest table. Returns
+ * MMU_FATAL, meaning "not handled here", for everything else (a guest
+ * fault, MMIO, ROM, event delivery writing a table, the CR0.WP=0 and SMAP
+ * subtleties), which the full path then handles.
  */
-bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
+enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
+				  uint32_t ctx, struct mmu_fault *out)
 {
 	uint32_t idx, rights;
 	unsigned i, eb = 8;
 	struct mmu_sp *sp;
 	uint64_t gfn, spte;
 	uint8_t cache;
-	bool dirty, write = acc & WALK_WRITE;
+	bool dirty, pt_write, write = acc & WALK_WRITE;
 	char *gt = NULL;
 
-	if (m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21) {
-		idx = m->leaf_idx;
-	} else {
-		idx = leaf_sp_of(m, gva);
-		if (idx == SP_NONE)
-			return false;
-		m->leaf_region = gva >> 21;
-		m->leaf_idx = idx;
-	}
+	idx = cached_leaf_sp(m, gva);
+	if (idx == SP_NONE)
+		return MMU_FATAL;
 	sp = sp_get(m, idx);
 	i = paging_index(role_format(sp->role), 1, gva);
 	rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
@@ -564,42 +566,102 @@ bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc)
 		dirty = sp->role & ROLE_DIRTY;
 		cache = direct_cache(sp->role);
 		if (write && !dirty)
-			return false;   /* the walk sets the large page's D */
+			return MMU_FATAL;   /* the walk sets the large page's D */
 	} else {
 		void *p;
 		uint64_t gpte;
 
 		gt = guest_ptes(m, sp, &eb);
 		if (!gt)
-			return false;
+			return MMU_FATAL;
 		p = gt + (size_t)i * eb;
 		gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
 			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
 		if (!(gpte & PTE_P) || (gpte & m->leaf_rsvd))
-			return false;
+			return MMU_FATAL;
 		rights = pte_rights(m, rights, gpte);
 		if (!walk_rights_allow(&m->wc, acc, rights) ||
 		    (write && !(rights & ACC_W)))
-			return false;
+			return MMU_FATAL;
 		if (!gpte_set(p, eb, gpte, write ? PTE_A | PTE_D : PTE_A))
-			return false;
+			return MMU_FATAL;
 		gfn = pte_gfn(m, gpte);
 		dirty = write || (gpte & PTE_D);
 		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
 	}
 	if (!walk_rights_allow(&m->wc, acc, rights))
-		return false;
-	if (write && frame_shadowed(m, gfn))
-		return false;   /* a page-table write: emulated by the full path */
+		return MMU_FATAL;
+	/* A write to a shadowed guest table is emulated (DESIGN.md); during
+	 * event delivery the full path unshadows the table instead. */
+	pt_write = write && frame_shadowed(m, gfn);
+	if (pt_write && (ctx & MMU_PF_EVENT))
+		return MMU_FATAL;
 	spte = leaf_for(m, sp, gfn, rights, dirty, cache);
-	if (!spte || (write && !(spte & PTE_RW)))
-		return false;   /* MMIO, or a write to ROM */
+	if (!spte || (write && !pt_write && !(spte & PTE_RW)))
+		return MMU_FATAL;   /* MMIO, or a write to ROM */
+	if (pt_write && (gfn_slot(m, gfn)->flags & MEMSLOT_READONLY))
+		return MMU_FATAL;
 	touch(m, idx);
 	sp_table(m, sp)[i] = spte;
 	m->stats.fills++;
+	if (pt_write) {
+		out->gpa = (gfn << 12) | (gva & 0xfff);
+		m->stats.emulate_exits++;
+		return MMU_EMULATE;
+	}
 	if (gt)
 		prefetch_guest_block(m, sp, gt, eb, i);
 	else
 		prefetch_around(m, idx, i);
+	return MMU_FIXED;
+}
+
+/**
+ * shadow_translate() - the emulator's translation of @gva for @acc, read
+ * off the loaded shadow instead of walking the guest's tables. The shadow
+ * never allows more than the guest's tables and only exists where the
+ * guest's A bits are set (D too, where it is writable), so when the
+ * present shadow entry lets the hardware do @acc, the guest's walk would
+ * succeed without changing anything, to the frame the guest PTE names.
+ * With SMEP or SMAP (whose rules the entry alone cannot replay), for a
+ * fetch that only the guest's NX could refuse, or without an entry, it
+ * returns false and the caller walks.
+ */
+bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa)
+{
+	uint32_t idx;
+	struct mmu_sp *sp;
+	uint64_t spte, gfn;
+	unsigned i;
+
+	if ((m->role_base & (ROLE_SMEP | ROLE_SMAP)) ||
+	    ((acc & WALK_FETCH) && m->wc.nxe && !(m->role_base & ROLE_HWNX)))
+		return false;
+	idx = cached_leaf_sp(m, gva);
+	if (idx == SP_NONE)
+		return false;
+	sp = sp_get(m, idx);
+	i = paging_index(role_format(sp->role), 1, gva);
+	spte = sp_table(m, sp)[i];
+	if (!(spte & PTE_P) || ((acc & WALK_USER) && !(spte & PTE_US)) ||
+	    ((acc & WALK_WRITE) && !(spte & PTE_RW)) ||
+	    ((acc & WALK_FETCH) && (spte & PTE_NX)))
+		return false;
+	if (sp->role & ROLE_DIRECT) {
+		gfn = sp->key + i;
+	} else {
+		unsigned eb;
+		char *gt = guest_ptes(m, sp, &eb);
+		uint64_t gpte;
+
+		if (!gt)
+			return false;
+		gpte = eb == 4 ? __atomic_load_n((uint32_t *)(gt + 4 * i), __ATOMIC_ACQUIRE)
+			       : __atomic_load_n((uint64_t *)(gt + 8 * i), __ATOMIC_ACQUIRE);
+		if (!(gpte & PTE_P))
+			return false;
+		gfn = pte_gfn(m, gpte);
+	}
+	*gpa = (gfn << 12) | (gva & 0xfff);
 	return true;
 }

@@ -30,6 +30,14 @@ int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len)
 {
 	size_t done = 0;
 
+	if (len && len <= 4096 - (gpa & 0xfff)) {   /* one frame: the usual */
+		const struct memslot *s = gfn_slot(m, gpa >> 12);
+
+		if (!s)
+			return MMU_ERR_NOT_RAM;
+		memcpy(dst, (char *)s->hva + (gpa - s->gpa), len);
+		return MMU_OK;
+	}
 	if (!range_is_ram(m, gpa, len, false))
 		return MMU_ERR_NOT_RAM;
 	while (done < len) {
@@ -50,6 +58,19 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 {
 	size_t done = 0;
 
+	if (len && len <= 4096 - (gpa & 0xfff)) {   /* one frame: the usual */
+		const struct memslot *s = gfn_slot(m, gpa >> 12);
+
+		if (!s || (s->flags & MEMSLOT_READONLY))
+			return MMU_ERR_NOT_RAM;
+		memcpy((char *)s->hva + (gpa - s->gpa), src, len);
+		if (m->nsp && frame_shadowed(m, gpa >> 12)) {
+			frame_guest_write(m, gpa >> 12, (unsigned)(gpa & 0xfff), len);
+			m->stats.pt_writes++;
+			m->mmio_cache.valid = false;
+		}
+		return MMU_OK;
+	}
 	if (!range_is_ram(m, gpa, len, true))
 		return MMU_ERR_NOT_RAM;
 	while (done < len) {

@@ -310,6 +310,13 @@ static uint32_t access_of(uint32_t ec, uint32_t ctx)
 	return acc;
 }
 
+static bool canonical(uint64_t gva)
+{
+	uint64_t top = gva >> 47;
+
+	return top == 0 || top == 0x1ffff;
+}
+
 static uint64_t linear(const struct mmu *m, uint64_t gva)
 {
 	return m->wc.mode == PAGING_LONG ? gva : (gva & 0xffffffffull);
@@ -429,8 +436,12 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 	}
 	/* SMAP makes the exit's access type ambiguous (see below): only the
 	 * full path sorts that out. */
-	if (!(m->role_base & ROLE_SMAP) && shadow_fast_fill(m, gva, acc))
-		return MMU_FIXED;
+	if (!(m->role_base & ROLE_SMAP)) {
+		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
+
+		if (o != MMU_FATAL)
+			return o;
+	}
 	if (hw_saw_implicit(m, gva, error_code, acc))
 		acc |= WALK_IMPLICIT;
 	r = guest_walk(m, gva, error_code, &acc, &w);
@@ -470,6 +481,10 @@ int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,
 
 	if (!m->loaded)
 		return MMU_ERR_BUSY;
+	if (m->wc.mode == PAGING_LONG && !canonical(gva))
+		return MMU_ERR_GP;
+	if (shadow_translate(m, linear(m, gva), acc, gpa))
+		return MMU_OK;
 	r = walk(&m->wc, linear(m, gva), acc, &w);
 	switch (r) {
 	case WALK_OK:

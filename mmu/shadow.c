@@ -140,10 +140,17 @@ void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i)
 
 void sp_zap_all(struct mmu *m, uint32_t idx)
 {
-	unsigned i, n = sp_nentries(sp_get(m, idx)->role);
+	const struct mmu_sp *sp = sp_get(m, idx);
+	uint64_t *t = sp_table(m, sp);
+	unsigned i, n = sp_nentries(sp->role);
 
+	if (role_level(sp->role) == 1) {   /* leaves link nothing */
+		memset(t, 0, (size_t)n * sizeof(*t));
+		return;
+	}
 	for (i = 0; i < n; i++)
-		sp_zap_entry(m, idx, i);
+		if (t[i] & PTE_P)
+			sp_zap_entry(m, idx, i);
 }
 
 /* A page with too many parents to track: find the links by scanning the
@@ -280,7 +287,7 @@ static unsigned prefetch_guest_entries(struct mmu *m, uint32_t idx,
 
 	if (role_level(sp->role) != 1)
 		return 0;
-	page = memslot_hva(m->slots, sp->key << 12, 4096);
+	page = gfn_hva(m, sp->key);
 	if (!page)
 		return 0;
 	for (gi = (off + eb - 1) / eb; (gi + 1) * eb <= end; gi++) {

@@ -165,6 +165,8 @@ uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);
 uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte);
-bool shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc);
+bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa);
+enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
+				  uint32_t ctx, struct mmu_fault *out);
 
 #endif

@@ -141,10 +141,16 @@ static void run_mode(enum paging_mode mode, const char *pfx)
 	CALLGRIND_ZERO_STATS;
 	for (i = 0; i < 8; i++) {
 		uint64_t v = i & 1 ? v1 : v0;
-		if (frame_shadowed(&vm.mmu, pte_addr >> 12))
-			mmu_write_guest(&vm.mmu, pte_addr, &v, gpt_eb(&a));
-		else
+		/* the store: through the identity map, trapped while shadowed */
+		if (frame_shadowed(&vm.mmu, pte_addr >> 12)) {
+			struct mmu_fault out;
+
+			if (mmu_page_fault(&vm.mmu, pte_addr, PFEC_P | PFEC_W, 0, &out) != MMU_EMULATE)
+				fail_msg("PT write not emulated");
+			mmu_write_guest(&vm.mmu, out.gpa, &v, gpt_eb(&a));
+		} else {
 			gpt_set(&a, pte_addr, v);
+		}
 		mmu_invlpg(&vm.mmu, VA_TOUCH);
 		touch(VA_TOUCH);
 	}

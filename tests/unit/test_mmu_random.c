@@ -174,8 +174,21 @@ static void check_exact(struct world *w)
 			uint64_t hpa;
 			uint32_t ec;
 
-			uint32_t acc = kinds[k] & ~ACC_CPL0;
+			uint32_t acc = kinds[k] & ~ACC_CPL0, pf = 0;
+			uint64_t gpa = 0;
+			int g, t;
 
+			/* the emulator's translation (which may read the shadow)
+			 * agrees with the guest's own walk */
+			g = walk(&w->vm.mmu.wc, w->la[i], acc | WALK_NO_AD, &gw);
+			t = mmu_translate(&w->vm.mmu, w->la[i], acc | MMU_ACC_PROBE, &gpa, &pf);
+			if (g == WALK_OK) {
+				assert_int_equal(t, MMU_OK);
+				assert_int_equal(gpa, gw.gpa);
+			} else {
+				assert_int_equal(t, MMU_ERR_PF);
+				assert_int_equal(pf, gw.error_code);
+			}
 			if (hw(&w->vm, &w->cur, w->la[i], acc, &hpa, &ec) != WALK_OK)
 				continue;
 			w->checks++;
