@@ -88,6 +88,7 @@ bench:
 	tools/install-deps
 	$(MAKE) all
 	BUILD=$(BUILD) tests/run-bench
+	BUILD=$(BUILD) tests/run-bench-linux
 	@echo "-- host-side emulator speed (ns; the reference is Capstone's decode-only)"
 	$(MAKE) --no-print-directory emul-bench
 
