@@ -7,6 +7,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/events.h"
 #include "vmx/platform.h"
+#include "vmx/mmio.h"
 #include "lib/log.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
@@ -34,7 +35,9 @@ static enum exit_action handle_triple_fault(struct vcpu *v)
 
 static enum exit_action handle_external_interrupt(struct vcpu *v)
 {
-	(void)v;	/* acknowledged on exit; the host masks its sources */
+	/* Acknowledged on exit; the host masks its sources. It may have come
+	 * in the middle of delivering a guest event: deliver that again. */
+	reinject_idt_vectoring(v);
 	return EXIT_RESUME;
 }
 
@@ -107,10 +110,20 @@ void skip_instruction(struct vcpu *v)
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
 }
 
+/* Fault-class exceptions (SDM Vol. 3A 6.15, Table 6-1): the CPU delivers
+ * them with RFLAGS.RF set in the pushed image so the faulting instruction
+ * can be restarted past an instruction breakpoint (SDM 18.3.1.1). VM entry
+ * injection pushes RFLAGS as it is, so Shade sets RF itself. */
+#define FAULT_VECTORS ((1u << 0) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 10) | (1u << 11) | \
+		       (1u << 12) | (1u << 13) | (1u << 14) | (1u << 16) | (1u << 17) | (1u << 19) | \
+		       (1u << 20) | (1u << 21))
+
 void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
 	(void)v;
 	uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+	if (vector < 32 && ((FAULT_VECTORS >> vector) & 1))
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_RF);
 	if (has_error) {
 		info |= INTR_INFO_DELIVER_CODE;
 		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);

@@ -89,8 +89,12 @@ enum exit_action handle_exception(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmread(VM_EXIT_INTR_INFO);
 	unsigned vec = info & 0xff;
-	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-		return EXIT_RESUME;	/* a host NMI; nothing of the guest's */
+	if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+		/* A host NMI, nothing of the guest's; if it interrupted the
+		 * delivery of a guest event, deliver that again. */
+		reinject_idt_vectoring(v);
+		return EXIT_RESUME;
+	}
 	if (vec == 14)
 		return page_fault(v);
 	if (vec == 6)

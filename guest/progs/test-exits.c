@@ -260,8 +260,19 @@ static void test_msr_writes(void)
 		skip("msr-efer-nxe", "no NX on this CPU");
 }
 
+static void rdmsr_unlisted(void *arg)
+{
+	(void)arg;
+	(void)rdmsr(MSR_UNLISTED);
+}
+
 static void test_msr_faults(void)
 {
+	/* A #GP Shade injects is a fault: the pushed EFLAGS has RF set, as the
+	 * CPU pushes it for faults (SDM Vol. 3A 18.3.1.1). */
+	struct fault f;
+	check(fault_run(rdmsr_unlisted, 0, &f) && f.vector == 13 && (f.eflags & (1u << 16)),
+	      "msr-gp-pushes-rf");
 	check_msr_gp(false, MSR_NONEXISTENT, 0, "msr-nonexistent-rdmsr-gp");
 	check_msr_gp(false, MSR_UNLISTED, 0, "msr-unlisted-rdmsr-gp");
 	check_msr_gp(true, MSR_UNLISTED, 1, "msr-unlisted-wrmsr-gp");

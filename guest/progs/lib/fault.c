@@ -18,7 +18,7 @@ void fault_record_and_escape(const struct exc_frame *f, uint32_t cr2)
 {
 	*fault_slot = (struct fault){
 		.vector = f->vector, .error = f->error, .eip = f->eip,
-		.cr2 = cr2, .cs = f->cs,
+		.cr2 = cr2, .cs = f->cs, .eflags = f->eflags,
 	};
 	fault_escape();
 }

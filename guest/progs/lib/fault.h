@@ -25,6 +25,7 @@ struct fault {
 	uint32_t eip;
 	uint32_t cr2;           /* for #PF */
 	uint32_t cs;
+	uint32_t eflags;        /* as pushed by the exception (RF for faults) */
 };
 
 extern volatile uint32_t fault_armed;
