@@ -60,9 +60,15 @@ static void write_protect_frame(struct mmu *m, uint64_t gfn)
 		if (role_level(sp->role) != 1 || !(sp->wbloom & bit))
 			continue;
 		t = sp_table(m, sp);
+		if (sp->role & ROLE_DIRECT) {
+			/* entry i of a direct page maps frame key + i, only */
+			if (gfn - sp->key < SP_ENTRIES &&
+			    (t[gfn - sp->key] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW))
+				t[gfn - sp->key] &= ~(PTE_RW | PTE_D);
+			continue;
+		}
 		for (i = 0; i < SP_ENTRIES; i++)
-			if ((t[i] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) &&
-			    (t[i] & PTE_ADDR_MASK) == hpa)
+			if ((t[i] & (PTE_ADDR_MASK | PTE_P | PTE_RW)) == (hpa | PTE_P | PTE_RW))
 				t[i] &= ~(PTE_RW | PTE_D);
 	}
 }

@@ -108,6 +108,15 @@ static void run_mode(enum paging_mode mode, const char *pfx)
 	prefix = pfx;
 	fake_vm_setup(&vm, RAM, 1024, 1100, 0, false);
 	build(mode);
+	/* the guest built its tables with paging off: direct shadows map
+	 * that memory (tables included) writable */
+	{
+		struct mmu_guest_state off = { .cr0 = CR0_PE };
+
+		load(&off);
+		for (uint64_t pa = 0x100000; pa < 0x400000; pa += 4096)
+			fault(pa, PFEC_W);
+	}
 	load(&gsa);
 	/* the guest's code and stack live in the identity map */
 	touch(0x100000);

@@ -1,6 +1,6 @@
 /* mmu/: memslots and the shadow MMU for a guest with paging off (CR0.PG=0):
  * a PAE-format identity map of the memslots, built on demand. */
-#include "tests/unit/mmu_fake.h"
+#include "tests/unit/mmu_guestpt.h"
 
 #define MiB (1ull << 20)
 
@@ -427,6 +427,44 @@ static void counters_format_line(void **state)
 	fake_vm_teardown(&vm);
 }
 
+/* Tables written with paging off sit in frames the direct (PG=0) shadow
+ * maps writable; once they are shadowed as guest tables those entries
+ * (and only those) turn read-only, in the PG=0 shadow too. */
+static void nonpaging_mappings_of_new_tables_are_write_protected(void **state)
+{
+	struct fake_vm vm;
+	struct mmu_fault out;
+	struct mmu_guest_state gs;
+	struct gpt g;
+	uint64_t off_cr3, f;
+	(void)state;
+
+	fake_vm_setup(&vm, 16 * MiB, 64, 64, 64, false);
+	off_cr3 = load(&vm, &pg_off);
+	for (f = 0x100000; f < 0x110000; f += 4096)
+		if (!(fake_shadow_leaf(&vm, off_cr3, false, f) & PTE_P))
+			assert_int_equal(fault(&vm, f, PFEC_W, &out), MMU_FIXED);
+	for (f = 0x100000; f < 0x110000; f += 4096)
+		assert_true(fake_shadow_leaf(&vm, off_cr3, false, f) & PTE_RW);
+	gpt_init(&g, &vm, PAGING_LONG, 0x100000, 0x108000);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	for (f = 0x100000; f < 0x110000; f += 4096) {
+		bool table = f < g.next;
+		uint64_t e = fake_shadow_leaf(&vm, off_cr3, false, f);
+
+		assert_true(e & PTE_P);
+		assert_int_equal(!!(e & PTE_RW), !table);
+	}
+	/* back with paging off, a store into a table is emulated */
+	load(&vm, &pg_off);
+	assert_int_equal(fault(&vm, g.cr3 + 8, PFEC_P | PFEC_W, &out), MMU_EMULATE);
+	assert_int_equal(out.gpa, g.cr3 + 8);
+	fake_vm_teardown(&vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +477,7 @@ int main(void)
 		cmocka_unit_test(nonpaging_mmio_is_never_mapped),
 		cmocka_unit_test(nonpaging_slot_boundaries),
 		cmocka_unit_test(nonpaging_rom_slot_maps_read_only),
+		cmocka_unit_test(nonpaging_mappings_of_new_tables_are_write_protected),
 		cmocka_unit_test(nonpaging_root_is_reused),
 		cmocka_unit_test(nonpaging_root_lands_below_4g),
 		cmocka_unit_test(nonpaging_without_low_pages_fails_cleanly),
