@@ -146,11 +146,48 @@ static void write_timer(struct vcpu *v, uint64_t deadline_tsc)
 	(void)v;
 }
 
+/* Without the VMX-preemption timer (Core 2), the host's own 8254 channel 0
+ * stands in: a one-shot (mode 0) count to the deadline raises host IRQ0,
+ * which exits the guest (external-interrupt exiting) wherever it is. The
+ * host PIC delivers it at vector 0x20 (drivers/pic.c) and is EOIed here. */
+#define HOST_PIT_HZ 1193182ull
+#define HOST_TIMER_VECTOR 0x20
+
+static void host_pit_arm(uint64_t deadline_tsc)
+{
+	static bool unmasked;
+	uint64_t now = rdtsc();
+	uint64_t ns = deadline_tsc > now ? tsc_to_ns(deadline_tsc - now) : 0;
+	uint64_t count = ns / 1000 * HOST_PIT_HZ / 1000000 + 1;
+	if (count > 0xffff)
+		count = 0xffff;	/* re-armed at the next exit if the deadline is further */
+	outb(0x43, 0x30);	/* channel 0, lo/hi, mode 0, binary */
+	outb(0x40, count & 0xff);
+	outb(0x40, count >> 8);
+	if (!unmasked) {
+		outb(0x21, inb(0x21) & ~1u);
+		unmasked = true;
+	}
+}
+
+bool events_host_timer_irq(struct vcpu *v, unsigned vector)
+{
+	if (has_preemption_timer() || vector != HOST_TIMER_VECTOR)
+		return false;
+	outb(0x20, 0x20);	/* non-specific EOI to the host's master PIC */
+	v->vm->plat->dirty = true;
+	v->vm->plat->events_active = true;
+	return true;
+}
+
 /* Arm the preemption timer for the next device event (or disarm it). */
 static void arm_timer(struct vcpu *v, struct vm_platform *p)
 {
-	if (!has_preemption_timer())
+	if (!has_preemption_timer()) {
+		if (p->next_event_tsc != NO_EVENT)
+			host_pit_arm(p->next_event_tsc);
 		return;
+	}
 	bool on = p->next_event_tsc != NO_EVENT;
 	if (on)
 		write_timer(v, p->next_event_tsc);

@@ -35,6 +35,11 @@ static inline bool events_pending_work(const struct vcpu *v)
 	       (p->dirty || p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING) || !p->timer_saved);
 }
 
+/* An external-interrupt exit at @vector: the host timer that stands in for
+ * the preemption timer on CPUs without one? (Then it is EOIed and due
+ * device events are looked at before the next entry.) */
+bool events_host_timer_irq(struct vcpu *v, unsigned vector);
+
 enum exit_action handle_hlt(struct vcpu *v);
 enum exit_action handle_interrupt_window(struct vcpu *v);
 enum exit_action handle_preemption_timer(struct vcpu *v);

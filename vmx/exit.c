@@ -35,8 +35,11 @@ static enum exit_action handle_triple_fault(struct vcpu *v)
 
 static enum exit_action handle_external_interrupt(struct vcpu *v)
 {
-	/* Acknowledged on exit; the host masks its sources. It may have come
-	 * in the middle of delivering a guest event: deliver that again. */
+	/* Acknowledged on exit ("acknowledge interrupt on exit"): the only host
+	 * source Shade unmasks is the timer standing in for the preemption
+	 * timer. It may have come in the middle of delivering a guest event:
+	 * deliver that again. */
+	events_host_timer_irq(v, vmread(VM_EXIT_INTR_INFO) & 0xff);
 	reinject_idt_vectoring(v);
 	return EXIT_RESUME;
 }
