@@ -64,8 +64,7 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 		if (!s || (s->flags & MEMSLOT_READONLY))
 			return MMU_ERR_NOT_RAM;
 		memcpy((char *)s->hva + (gpa - s->gpa), src, len);
-		if (m->nsp && frame_shadowed(m, gpa >> 12)) {
-			frame_guest_write(m, gpa >> 12, (unsigned)(gpa & 0xfff), len);
+		if (m->nsp && frame_guest_write(m, gpa >> 12, (unsigned)(gpa & 0xfff), len)) {
 			m->stats.pt_writes++;
 			m->mmio_cache.valid = false;
 		}

@@ -15,7 +15,7 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 	m->cfg = *cfg;
 	if (m->cfg.maxphyaddr < 32 || m->cfg.maxphyaddr > 52)
 		m->cfg.maxphyaddr = 36;
-	m->root = SP_NONE;
+	m->root = m->prev_root = SP_NONE;
 	m->leaf_idx = SP_NONE;
 	r = pool_init(m);
 	if (r != MMU_OK)
@@ -147,20 +147,39 @@ static void pin_root(struct mmu *m, uint32_t idx)
 {
 	if (m->root != idx)
 		leaf_cache_forget(m);
-	if (m->root != SP_NONE && m->root != idx)
+	if (m->root != SP_NONE && m->root != idx) {
 		sp_get(m, m->root)->flags &= (uint8_t)~SP_PINNED;
+		m->prev_root = m->root;
+	}
 	m->root = idx;
 	sp_get(m, idx)->flags |= SP_PINNED | SP_REF;
 	m->root_hpa = sp_get(m, idx)->hpa;
 }
 
-/* The root for @c (whose role base is @base): the cached one, or a new one. */
+/* Is shadow page @idx the root for (@key, @role) in context @c? */
+static bool is_root_for(const struct mmu *m, const struct walk_ctx *c,
+			uint32_t idx, uint64_t key, uint32_t role)
+{
+	const struct mmu_sp *sp = sp_get(m, idx);
+
+	return (sp->flags & SP_USED) && sp->key == key && sp->role == role &&
+	       (c->mode != PAGING_PAE || same_pdptes(sp_table(m, sp) + 4, c->pdpte));
+}
+
+/* The root for @c (whose role base is @base): the cached one, or a new one.
+ * A process switch usually goes back to the root loaded before: that one
+ * is tried before the hash table. */
 static int root_for(struct mmu *m, const struct walk_ctx *c, uint32_t base,
 		    uint32_t *idx)
 {
 	uint64_t key;
 	uint32_t role = root_of(c, base, &key);
 
+	if (m->prev_root != SP_NONE && is_root_for(m, c, m->prev_root, key, role)) {
+		*idx = m->prev_root;
+		m->stats.cr3_reused++;
+		return MMU_OK;
+	}
 	*idx = find_root(m, c, key, role);
 	if (*idx != SP_NONE) {
 		m->stats.cr3_reused++;
@@ -209,7 +228,9 @@ static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
 		c->pdpte[1] = pdpte[1];
 		c->pdpte[2] = pdpte[2];
 		c->pdpte[3] = pdpte[3];
-	} else if (cr3 == m->gs.cr3) {
+	}
+	if (cr3 == m->gs.cr3 && (c->mode != PAGING_PAE ||
+	    same_pdptes(sp_table(m, sp_get(m, m->root)) + 4, pdpte))) {
 		m->stats.cr3_reused++;
 		m->mmio_cache.valid = false;
 		*host_cr3 = m->root_hpa;

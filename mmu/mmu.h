@@ -161,6 +161,7 @@ struct mmu {
 	struct walk_ctx wc;
 	uint32_t role_base;
 	uint32_t root;                    /* sp index of the loaded root */
+	uint32_t prev_root;               /* the root loaded before it (a hint) */
 	uint64_t root_hpa;
 	uint64_t leaf_rsvd;               /* reserved bits of a guest 4 KiB PTE */
 	const struct memslot *slot_hint;  /* the memslot last found */

@@ -311,14 +311,14 @@ static unsigned prefetch_guest_entries(struct mmu *m, uint32_t idx,
  * frame_guest_write() - the guest wrote [off, off+len) of frame @gfn (one
  * frame). Every shadow of it drops the entries the bytes feed; a frame
  * written again and again without being used is unshadowed (it probably is
- * no page table any more).
+ * no page table any more). Returns whether the frame had any shadow.
  */
-void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
+bool frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
 {
 	uint32_t idx, gen = ++m->op_gen, bound;
 
 	if (len == 0)
-		return;
+		return false;
 	for (bound = 0; bound < m->nsp; bound++) {
 		struct mmu_sp *sp = NULL;
 
@@ -330,7 +330,7 @@ void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
 				break;
 		}
 		if (idx == SP_NONE)
-			return;
+			return bound > 0;
 		sp->op_gen = gen;
 		zap_guest_entries(m, idx, off, len);
 		/* A valid new mapping shows the frame still is a page table; other
@@ -343,4 +343,5 @@ void frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
 			m->stats.unshadowed++;
 		}
 	}
+	return true;
 }
