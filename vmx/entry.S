@@ -1,9 +1,11 @@
 /*
  * VM entry and exit (SDM Vol. 3C 27, 28). vmx_enter(regs, launched) loads
- * the guest's GPRs and CR2 (VMX switches neither), then VMLAUNCH/VMRESUME.
+ * the guest's GPRs (VMX doesn't switch them), then VMLAUNCH/VMRESUME. CR2
+ * isn't switched either, but Shade never faults, so the CPU keeps the
+ * running guest's CR2 (vmx/vm.c swaps it between VMs; set_guest_cr2).
  * A VM exit lands on vmx_exit_entry with RSP = the HOST_RSP written here,
- * which points at the saved regs pointer; the guest's GPRs and CR2 are
- * stored back and vmx_enter returns 0. A VMfail returns 1 (VMfailInvalid)
+ * which points at the saved regs pointer; the guest's GPRs are stored back
+ * and vmx_enter returns 0. A VMfail returns 1 (VMfailInvalid)
  * or 2 (VMfailValid: VM_INSTRUCTION_ERROR says why).
  *
  * struct guest_regs: 16 GPRs in x86 encoding order (rax rcx rdx rbx rsp rbp
@@ -24,8 +26,6 @@ vmx_enter:
 	vmwrite %rsp, %rax
 	jbe 3f
 
-	movq REG_CR2(%rdi), %rax
-	movq %rax, %cr2
 	testl %esi, %esi		/* flags survive the MOVs below */
 	movq R(0)(%rdi), %rax
 	movq R(1)(%rdi), %rcx
@@ -73,8 +73,6 @@ vmx_exit_entry:
 	movq %r15, R(15)(%rdi)
 	popq %rax
 	movq %rax, R(7)(%rdi)
-	movq %cr2, %rax
-	movq %rax, REG_CR2(%rdi)
 	addq $8, %rsp
 	xorl %eax, %eax
 	ret

@@ -9,6 +9,7 @@
 #include "vmx/platform.h"
 #include "vmx/mmio.h"
 #include "lib/log.h"
+#include "lib/x86.h"
 
 enum vmfail { VMFAIL_NONE, VMFAIL_INVALID, VMFAIL_VALID };
 
@@ -104,15 +105,6 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_MCE_DURING_ENTRY] = handle_entry_failure,
 };
 
-void skip_instruction(struct vcpu *v)
-{
-	(void)v;
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(VM_EXIT_INSTRUCTION_LEN));
-	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (intr & 3)
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
-}
-
 /* Fault-class exceptions (SDM Vol. 3A 6.15, Table 6-1): the CPU delivers
  * them with RFLAGS.RF set in the pushed image so the faulting instruction
  * can be restarted past an instruction breakpoint (SDM 18.3.1.1). VM entry
@@ -132,6 +124,12 @@ void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t 
 		vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
 	}
 	vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+void set_guest_cr2(struct vcpu *v, uint64_t cr2)
+{
+	v->regs.cr2 = cr2;
+	write_cr2(cr2);
 }
 
 unsigned guest_cpl(void)
@@ -193,7 +191,7 @@ void vcpu_run(struct vcpu *v, uint64_t budget)
 		v->launched = true;
 		if (dispatch(v) == EXIT_STOP)
 			return;
-		if (__builtin_expect(v->vm->plat->reset_requested || v->vm->plat->poweroff_requested, 0)) {
+		if (__builtin_expect(v->vm->plat->power_event, 0)) {
 			platform_power_event(v->vm);
 			return;
 		}

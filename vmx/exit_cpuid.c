@@ -55,12 +55,15 @@ static struct cpuid_regs hypervisor_leaf(uint32_t leaf)
 	return r;
 }
 
-static struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
+/* The leaves Shade edits (bitmask of leaf numbers 0-31). */
+#define EDITED_LEAVES ((1u << 1) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 0xa) | (1u << 0xd))
+
+/* Out of line: most CPUIDs (leaf 0, the extended leaves) pass through and
+ * shouldn't pay for the register pressure of the edits. */
+static __attribute__((noinline)) struct cpuid_regs cpuid_edit(struct vcpu *v, uint32_t leaf, uint32_t sub,
+								 struct cpuid_regs r)
 {
 	(void)v;
-	if ((leaf & 0xffffff00) == 0x40000000)
-		return hypervisor_leaf(leaf);
-	struct cpuid_regs r = cpuid(leaf, sub);
 	switch (leaf) {
 	case 1:
 		r.ecx = (r.ecx & ~(L1_ECX_HIDE | L1_ECX_HIDE_MSRS)) | L1_ECX_HYPERVISOR | L1_ECX_SHOW;
@@ -110,6 +113,16 @@ static struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t su
 	default:
 		break;
 	}
+	return r;
+}
+
+static struct cpuid_regs cpuid_policy(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+	if ((leaf & 0xffffff00) == 0x40000000)
+		return hypervisor_leaf(leaf);
+	struct cpuid_regs r = cpuid(leaf, sub);
+	if (leaf < 32 && ((EDITED_LEAVES >> leaf) & 1))
+		r = cpuid_edit(v, leaf, sub, r);
 	return r;
 }
 

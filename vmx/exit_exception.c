@@ -18,7 +18,7 @@ static bool contributory(unsigned vec)
 static enum exit_action reflect_pf(struct vcpu *v, uint32_t error, uint64_t cr2)
 {
 	uint32_t idt = (uint32_t)vmread(IDT_VECTORING_INFO_FIELD);
-	v->regs.cr2 = cr2;
+	set_guest_cr2(v, cr2);
 	if ((idt & INTR_INFO_VALID) && (idt & INTR_TYPE_MASK) == INTR_TYPE_HW_EXCEPTION) {
 		unsigned first = idt & 0xff;
 		if (first == 8) {

@@ -52,7 +52,7 @@ static void simple_io(struct vcpu *v, uint64_t q)
 	skip_instruction(v);
 }
 
-static enum exit_action string_io(struct vcpu *v, uint64_t q)
+static __attribute__((noinline)) enum exit_action string_io(struct vcpu *v, uint64_t q)
 {
 	struct iobus *bus = &v->vm->plat->pio;
 	unsigned size = IO_SIZE(q);
@@ -81,7 +81,7 @@ static enum exit_action string_io(struct vcpu *v, uint64_t q)
 		}
 		if (!ok) {
 			if (f.vector == 14) {
-				v->regs.cr2 = f.cr2;
+				set_guest_cr2(v, f.cr2);
 				inject_exception(v, 14, true, f.error);
 			} else if (f.vector) {
 				inject_gp(v);

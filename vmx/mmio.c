@@ -259,7 +259,7 @@ static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 		store_ctx(v, c);
 		vmwrite(GUEST_RIP, c->rip);
 		if (r.vector == 14)
-			v->regs.cr2 = r.cr2;
+			set_guest_cr2(v, r.cr2);
 		inject_exception(v, r.vector, r.has_error_code, r.error_code);
 		break;
 	default: {

@@ -155,21 +155,25 @@ static void add_interrupt_controllers(struct vm_platform *p)
 static void poweroff_req(void *ctx)
 {
 	((struct vm_platform *)ctx)->poweroff_requested = true;
+	((struct vm_platform *)ctx)->power_event = true;
 }
 
 static void reset_req(void *ctx)
 {
 	((struct vm_platform *)ctx)->reset_requested = "ACPI reset";
+	((struct vm_platform *)ctx)->power_event = true;
 }
 
 static void kbc_reset_req(void *ctx)
 {
 	((struct vm_platform *)ctx)->reset_requested = "keyboard controller reset line";
+	((struct vm_platform *)ctx)->power_event = true;
 }
 
 static void cf9_reset_req(void *ctx)
 {
 	((struct vm_platform *)ctx)->reset_requested = "reset control port 0xcf9 or 0x92";
+	((struct vm_platform *)ctx)->power_event = true;
 }
 
 static void add_timers(struct vm_platform *p)
@@ -250,8 +254,10 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	p->dirty = true;
 	p->events_active = true;
 	uart16550_init(&p->com1, com1_out, p);
+	/* IRQ4 changes arrive through the line itself, so COM1's ports (polled
+	 * in tight loops by consoles) don't mark the event state dirty. */
 	uart16550_connect_irq(&p->com1, (struct irq_line){ isa_irq, p }, 4);
-	add_event_ports(p, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
+	iobus_add(&p->pio, 0x3f8, 8, &uart16550_ops, &p->com1, "com1");
 	iobus_add(&p->pio, 0xf4, 4, &debug_exit_ops, p, "isa-debug-exit");
 	iobus_add(&p->pio, 0x80, 1, &post_ops, p, "post");
 	if (!iomem) {

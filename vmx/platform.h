@@ -63,6 +63,7 @@ struct vm_platform {
 	 * S5) the VM: acted on after the exit that did it. */
 	const char *reset_requested;
 	bool poweroff_requested;
+	bool power_event;		/* either of the two: the one flag the exit path tests */
 };
 
 void platform_init(struct vm_platform *p, struct vm *vm);

@@ -206,6 +206,7 @@ void vcpu_msrs_load(struct vcpu *v)
 	wrmsr(0xC0000102, v->kernel_gs_base);
 	if (has_tsc_aux())
 		wrmsr(0xC0000103, v->tsc_aux);
+	write_cr2(v->regs.cr2);
 }
 
 void vcpu_msrs_save(struct vcpu *v)
@@ -217,6 +218,7 @@ void vcpu_msrs_save(struct vcpu *v)
 	v->kernel_gs_base = rdmsr(0xC0000102);
 	if (has_tsc_aux())
 		v->tsc_aux = rdmsr(0xC0000103);
+	v->regs.cr2 = read_cr2();
 }
 
 void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uint64_t hw_cr4)

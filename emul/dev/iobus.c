@@ -49,7 +49,11 @@ bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags)
 
 static uint64_t ones(unsigned size)
 {
-	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+	static const uint64_t mask[9] = {
+		0, 0xff, 0xffff, 0xffffff, 0xffffffff, 0xffffffffffull, 0xffffffffffffull,
+		0xffffffffffffffull, ~0ull,
+	};
+	return mask[size < 8 ? size : 8];
 }
 
 /* iobus_find() with a one-entry cache of the last range hit. */
