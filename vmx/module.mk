@@ -1,4 +1,4 @@
-HV_SRCS += vmx/probe.c vmx/caps.c vmx/vmcs.c vmx/entry.S vmx/dump.c vmx/exit.c \
+HV_SRCS += vmx/probe.c vmx/probe_decide.c vmx/caps.c vmx/vmcs.c vmx/entry.S vmx/dump.c vmx/exit.c \
 	vmx/exit_cpuid.c vmx/exit_io.c vmx/exit_msr.c vmx/exit_cr.c vmx/exit_vmcall.c \
 	vmx/exit_exception.c vmx/mmio.c vmx/guest_mem.c vmx/platform.c vmx/vm.c \
 	vmx/vm_boot.c vmx/guest_check.c vmx/events.c vmx/fpu.c vmx/exit_xsetbv.c vmx/demo_blob.S
@@ -8,3 +8,6 @@ $(BUILD)/hv/vmx/demo_blob.o: $(BUILD)/guest/demo.elf
 
 UNIT_TESTS += test_guest_check
 test_guest_check_DEPS := vmx/guest_check.c
+
+UNIT_TESTS += test_vmx_probe
+test_vmx_probe_DEPS := vmx/probe_decide.c
