@@ -127,6 +127,8 @@ void kmain(uint32_t magic, uint32_t info)
 		machine_end("bad-guest", 1);
 	if (opts.selftest == HV_SELFTEST_BAD_ENTRY)
 		vm_selftest_bad_entry();
+	if (opts.selftest == HV_SELFTEST_VMFAIL)
+		vm_selftest_vmfail();
 	int status;
 	const char *reason = vms_run_all(&status);
 	machine_end(reason, status);

@@ -123,7 +123,7 @@ static bool set_force_emul(struct hvopts *o, struct tok v, struct diag *d)
 	return true;
 }
 
-/* selftest=crash|bad-entry: deliberately break something so the tests can
+/* selftest=crash|bad-entry|vmfail: deliberately break something so the tests can
  * see Shade's crash dump and its report of a failed VM entry. */
 static bool set_selftest(struct hvopts *o, struct tok v, struct diag *d)
 {
@@ -131,8 +131,10 @@ static bool set_selftest(struct hvopts *o, struct tok v, struct diag *d)
 		o->selftest = HV_SELFTEST_CRASH;
 	else if (tok_is(v, "bad-entry"))
 		o->selftest = HV_SELFTEST_BAD_ENTRY;
+	else if (tok_is(v, "vmfail"))
+		o->selftest = HV_SELFTEST_VMFAIL;
 	else {
-		diag_add(d, "selftest=%.*s%s: expected crash or bad-entry", DIAG_TOK(v.p, v.n));
+		diag_add(d, "selftest=%.*s%s: expected crash, bad-entry or vmfail", DIAG_TOK(v.p, v.n));
 		return false;
 	}
 	return true;

@@ -8,7 +8,7 @@
  *   debug             same as log=debug
  *   shadow-pages=N    frames for shadow page tables, 16..262144 (default 1024)
  *   force-emulation=on|off|1|0|yes|no|true|false      (default off)
- *   selftest=crash|bad-entry   break Shade on purpose (for its own tests)
+ *   selftest=crash|bad-entry|vmfail   break Shade on purpose (for its own tests)
  *
  * A first word with no '=' that is no option ("/boot/shade.elf",
  * "build/shade.elf") is the kernel's own path, which QEMU and some GRUB
@@ -44,6 +44,7 @@ enum hv_selftest {
 	HV_SELFTEST_NONE,
 	HV_SELFTEST_CRASH,	/* an invalid opcode inside Shade: the crash dump */
 	HV_SELFTEST_BAD_ENTRY,	/* vm0 starts with a broken guest state */
+	HV_SELFTEST_VMFAIL,	/* vm0's first entry is a VMRESUME: VMfailValid */
 };
 
 struct hvopts {

@@ -178,3 +178,11 @@ void vm_selftest_bad_entry(void)
 	vmcs_load(&vms[0].vcpu);
 	vmwrite(GUEST_TR_AR_BYTES, 1u << 16);
 }
+
+void vm_selftest_vmfail(void)
+{
+	if (!started[0])
+		return;
+	log_info("selftest=vmfail: vm0's first entry will be a VMRESUME");
+	vms[0].vcpu.launched = true;
+}

@@ -18,6 +18,9 @@ const char *vms_run_all(int *status);
 /* selftest=bad-entry: make vm0's guest state invalid (TR unusable), so its
  * first VM entry fails and the failure report can be tested. */
 void vm_selftest_bad_entry(void);
+/* selftest=vmfail: vm0's first entry is a VMRESUME of a never-launched
+ * VMCS, which VMfails (error 5), so the VMfail report can be tested. */
+void vm_selftest_vmfail(void);
 /* The guest reset its machine (@why names how): restart it from scratch. */
 void vm_reset(struct vm *vm, const char *why);
 

@@ -23,4 +23,10 @@ expect_line selftest/bad-entry/field '^shade: vm0: guest state \(SDM Vol. 3C 27.
 expect_line selftest/bad-entry/vmcs-dump '^  GUEST_TR_AR_BYTES +0000000000010000$'
 expect_line selftest/bad-entry/end-line '^shade: end reason=entry-failure'
 expect_rc selftest/bad-entry/exit-status 241
+
+shade_run --timeout 120 --hv-args "selftest=vmfail"
+expect_line selftest/vmfail/named '^shade: vm0: VMRESUME failed: VMRESUME with non-launched VMCS \(VM-instruction error 5\)$'
+expect_line selftest/vmfail/vmcs-dump '^shade: VMCS dump:$'
+expect_line selftest/vmfail/end-line '^shade: end reason=entry-failure'
+expect_rc selftest/vmfail/exit-status 241
 t_done

@@ -31,8 +31,10 @@ static void selftest_values(void **state)
 	assert_int_equal(o.selftest, HV_SELFTEST_CRASH);
 	assert_int_equal(parse("selftest=bad-entry"), 0);
 	assert_int_equal(o.selftest, HV_SELFTEST_BAD_ENTRY);
+	assert_int_equal(parse("selftest=vmfail"), 0);
+	assert_int_equal(o.selftest, HV_SELFTEST_VMFAIL);
 	assert_int_equal(parse("selftest=melt"), 1);
-	assert_diag_has(&t, "selftest=melt: expected crash or bad-entry");
+	assert_diag_has(&t, "selftest=melt: expected crash, bad-entry or vmfail");
 	assert_int_equal(o.selftest, HV_SELFTEST_NONE);
 	assert_int_equal(parse("selftest"), 1);
 	assert_int_equal(o.selftest, HV_SELFTEST_NONE);
