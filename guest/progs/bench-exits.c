@@ -14,6 +14,7 @@
  */
 #include "guest.h"
 #include "lapic.h"
+#include "pic.h"
 
 #define ITERATIONS 1000
 #define WARMUP 100
@@ -57,6 +58,27 @@ static void op_mmio_read_alternating(void)
 #define IPI_VECTOR 0x40
 static volatile uint32_t ipis;
 static void ipi_handler(struct exc_frame *f) { (void)f; ipis++; lapic_eoi(); }
+/* A device interrupt: pc-testdev's IRQ-line port raises ISA IRQ5; through
+ * the 8259A (LAPIC in virtual-wire mode) to the handler, which lowers the
+ * line and EOIs. On machines without pc-testdev nothing arrives: skipped. */
+#define TESTDEV_IRQ_PORT(n) (0x2000 + (n))
+#define DEV_IRQ 5
+static volatile uint32_t dev_irqs;
+static void dev_irq_handler(struct exc_frame *f)
+{
+	(void)f;
+	outb(TESTDEV_IRQ_PORT(DEV_IRQ), 0);
+	pic_eoi(DEV_IRQ);
+	dev_irqs++;
+}
+static void op_device_irq(void)
+{
+	uint32_t before = dev_irqs;
+	outb(TESTDEV_IRQ_PORT(DEV_IRQ), 1);
+	for (int i = 0; i < 100000 && dev_irqs == before; i++)
+		;
+}
+
 static void op_xapic_tpr_read(void) { (void)lapic_read(LAPIC_TPR); }
 static void op_xapic_tpr_write(void) { lapic_write(LAPIC_TPR, 0); }
 static void op_xapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
@@ -98,6 +120,7 @@ static const struct bench benches[] = {
 	{ "xapic-tpr-write", op_xapic_tpr_write, false },
 	{ "xapic-eoi-write", op_xapic_eoi, false },
 	{ "self-ipi-round-trip", op_self_ipi, false },
+	{ "device-irq-round-trip", op_device_irq, true },
 	/* last: x2APIC mode can't be left without disabling the APIC */
 	{ "x2apic-tpr-msr-write", op_x2apic_tpr_write, false },
 };
@@ -154,6 +177,9 @@ int guest_main(void)
 	       ITERATIONS, WARMUP);
 	/* The local APIC for the interrupt benchmarks: enabled, IF on. */
 	irq_set_handler(IPI_VECTOR, ipi_handler);
+	pic_init(PIC_VECTOR_BASE);
+	irq_set_handler(PIC_VECTOR_BASE + DEV_IRQ, dev_irq_handler);
+	pic_unmask(DEV_IRQ);
 	lapic_enable(0xff);
 	irq_enable();
 	loop = measure(op_nothing);
