@@ -265,7 +265,8 @@ static bool gpte_set(void *p, unsigned eb, uint64_t seen, uint64_t bits)
 /* The guest PTE that feeds entry 0 of non-direct leaf shadow page @sp, and
  * the guest's entry size; NULL if the guest table is not RAM. A 32-bit
  * guest table feeds two shadow pages, one per half. */
-static void *guest_ptes(struct mmu *m, const struct mmu_sp *sp, unsigned *eb)
+static inline void *guest_ptes(struct mmu *m, const struct mmu_sp *sp,
+			       unsigned *eb)
 {
 	char *gt = gfn_hva(m, sp->key);
 
@@ -362,17 +363,17 @@ prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt, unsigned eb,
 			(hwnx && m->wc.nxe && (acc & ACC_X) ? PTE_NX : 0);
 	uint64_t force = PTE_P | PTE_A | (hwnx && !(acc & ACC_X) ? PTE_NX : 0);
 	const struct memslot *s = NULL;
+	char *p = gt + (size_t)base * eb;
 	unsigned i, n = 0;
 
-	for (i = base; i < base + PREFETCH_SPAN; i++) {
-		void *p = gt + (size_t)i * eb;
+	(void)i0;   /* already present: skipped like any present entry */
+	for (i = base; i < base + PREFETCH_SPAN; i++, p += eb) {
 		uint64_t gpte, gpa, spte;
 
-		if (i == i0 || (t[i] & PTE_P))
-			continue;
+		/* the guest's entry first: most neighbours fail here */
 		gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
 			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
-		if (!(gpte & PTE_P) || (gpte & rsvd))
+		if (!(gpte & PTE_P) || (gpte & rsvd) || (t[i] & PTE_P))
 			continue;
 		gpa = gpte & addr;
 		if (!s || gpa - s->gpa >= s->size) {
@@ -559,13 +560,13 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	if (idx == SP_NONE)
 		return MMU_FATAL;
 	sp = sp_get(m, idx);
-	i = paging_index(role_format(sp->role), 1, gva);
+	i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
 	rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	if (sp->role & ROLE_DIRECT) {
 		gfn = sp->key + i;
 		dirty = sp->role & ROLE_DIRTY;
 		cache = direct_cache(sp->role);
-		if (write && !dirty)
+		if ((write && !dirty) || !walk_rights_allow(&m->wc, acc, rights))
 			return MMU_FATAL;   /* the walk sets the large page's D */
 	} else {
 		void *p;
@@ -589,8 +590,6 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 		dirty = write || (gpte & PTE_D);
 		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
 	}
-	if (!walk_rights_allow(&m->wc, acc, rights))
-		return MMU_FATAL;
 	/* A write to a shadowed guest table is emulated (DESIGN.md); during
 	 * event delivery the full path unshadows the table instead. */
 	pt_write = write && frame_shadowed(m, gfn);

@@ -17,6 +17,7 @@
 #define WORK_SIZE    0x00800000ull
 #define VA_TOUCH     0x50000000ull
 #define VA_WORK      0x60000000ull
+#define VA_SPARSE    0x70000000ull   /* one page per 64 KiB: no neighbours */
 #define REGION_PAGES 256u
 #define REGIONS      4u
 #define NEW_ROOTS    16u
@@ -39,13 +40,16 @@ static void build(enum paging_mode mode)
 
 	gpt_init(&a, &vm, mode, next, next + 0x100000);
 	identity(&a);
-	gpt_init(&b, &vm, mode, a.next, a.next + 0x40000);
+	gpt_init(&b, &vm, mode, 0x300000, 0x340000);
 	identity(&b);
 	for (unsigned p = 0; p < REGIONS * REGION_PAGES; p++)
 		gpt_map(&a, VA_TOUCH + p * 4096ull,
 			FRAMES_BASE + (p % REGION_PAGES) * 4096ull, 1, PTE_RW, TBL_ALL);
 	for (uint64_t off = 0; off < WORK_SIZE; off += 4096)
 		gpt_map(&a, VA_WORK + off, WORK_PA + off, 1, PTE_RW, TBL_ALL);
+	for (unsigned p = 0; p < REGION_PAGES; p++)
+		gpt_map(&a, VA_SPARSE + p * 0x10000ull, FRAMES_BASE + p * 4096ull, 1,
+			PTE_RW, TBL_ALL);
 	gpt_map(&b, VA_TOUCH, FRAMES_BASE, 1, PTE_RW, TBL_ALL);
 	next = b.next;
 	for (unsigned i = 0; i < NEW_ROOTS; i++) {
@@ -128,6 +132,11 @@ static void run_mode(enum paging_mode mode, const char *pfx)
 	for (i = 0; i < REGIONS * REGION_PAGES; i++)
 		touch(VA_TOUCH + i * 4096ull);
 	phase("retouch-driver-only-x1024");
+	touch(VA_SPARSE);
+	CALLGRIND_ZERO_STATS;
+	for (i = 1; i < REGION_PAGES; i++)
+		touch(VA_SPARSE + i * 0x10000ull);
+	phase("sparse-fill-x255");
 	for (i = 0; i < ITER; i++)
 		load(&gsa);
 	phase("cr3-reload-x1000");
