@@ -18,7 +18,10 @@
  *                       exit qualification, the exit's error code, and
  *                       MMU_PF_CPL3 / MMU_PF_AC / MMU_PF_EVENT (IDT-vectoring
  *                       info valid: re-deliver that event after MMU_FIXED).
- *   mmu_invlpg()        on every INVLPG (and INVPCID) exit.
+ *   mmu_invlpg()        on every INVLPG (and INVPCID) exit, if they exit: it
+ *                       only drops the MMIO translation cache (the shadows
+ *                       are exact at all times and guest page-table writes
+ *                       drop that cache too), so INVLPG exiting may be off.
  *   mmu_translate() then mmu_read_guest()/mmu_write_guest(): every memory
  *                       access of the instruction emulator (MMU_MMIO and
  *                       MMU_EMULATE outcomes), typed with MMU_ACC_*
@@ -212,18 +215,22 @@ void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
 /**
  * mmu_page_fault() - a #PF exit at @gva with the hardware @error_code;
  * @ctx is MMU_PF_*. Returns what to do; see enum mmu_outcome.
+ * A fill also maps the present neighbours in the entry's aligned block of
+ * 16, setting their guest A bits as a CPU caching translations
+ * speculatively may (SDM Vol. 3A 4.10.2.3); D is only ever set by writes.
  */
 enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 				uint32_t error_code, uint32_t ctx,
 				struct mmu_fault *out);
 
-/** mmu_invlpg() - the guest ran INVLPG @gva. */
+/** mmu_invlpg() - the guest ran INVLPG @gva: drops the MMIO cache only. */
 void mmu_invlpg(struct mmu *m, uint64_t gva);
 
 /**
  * mmu_translate() - the emulator's translation of @gva for an access of type
  * @acc (MMU_ACC_*): walks the guest tables like the CPU, sets A/D, never
- * fills shadows. Returns MMU_OK (*gpa set), MMU_ERR_PF (*pf_error set; the
+ * fills shadows. When the loaded shadow already maps @gva for @acc the
+ * answer is read off it (the same result, at a fraction of a walk). Returns MMU_OK (*gpa set), MMU_ERR_PF (*pf_error set; the
  * guest's CR2 is @gva), MMU_ERR_GP or MMU_ERR_BUSY.
  */
 int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,

@@ -173,6 +173,19 @@ static void run_mode(enum paging_mode mode, const char *pfx)
 		touch(VA_TOUCH);
 	}
 	phase("pt-update-x8");
+	/* the trapped store alone: #PF exit answered MMU_EMULATE, then the
+	 * emulator's write by gpa (PTEs with A set, as Linux writes them) */
+	touch(VA_TOUCH);
+	CALLGRIND_ZERO_STATS;
+	for (i = 0; i < 64; i++) {
+		uint64_t v = (i & 1 ? v1 : v0) | PTE_A;
+		struct mmu_fault out;
+
+		if (mmu_page_fault(&vm.mmu, pte_addr, PFEC_P | PFEC_W, 0, &out) != MMU_EMULATE)
+			fail_msg("PT write not emulated");
+		mmu_write_guest(&vm.mmu, out.gpa, &v, gpt_eb(&a));
+	}
+	phase("pt-write-emulated-x64");
 	for (i = 0; i < ITER; i++)
 		mmu_invlpg(&vm.mmu, VA_TOUCH + 4096);
 	phase("invlpg-x1000");
