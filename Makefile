@@ -104,7 +104,9 @@ clean:
 # fetched from Debian's mirror and built by tools/prepare-linux into
 # $(BUILD)/linux (cached; quick when done). run-linux boots them under Shade
 # with the command line of tests/linux/cmdline plus shade.shell (/init then
-# starts a shell instead of powering off).
+# starts a shell instead of powering off). From a terminal it runs shade-run
+# --interactive: the shell takes what you type (Ctrl-] quits); with stdin
+# not a terminal the console is only shown.
 .PHONY: linux run-linux
 linux:
 	tools/install-deps
@@ -113,6 +115,7 @@ linux:
 run-linux: linux
 	$(MAKE) all
 	tools/shade-run --shade $(BUILD)/shade.elf --timeout 86400 --mem 256M \
+		$$(if [ -t 0 ]; then echo --interactive; fi) \
 		--initrd $(BUILD)/linux/initrd.gz \
 		--append "$$(sed 's/#.*//' tests/linux/cmdline | xargs) shade.shell" \
 		$(BUILD)/linux/vmlinuz
