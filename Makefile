@@ -105,10 +105,8 @@ clean:
 # $(BUILD)/linux (cached; quick when done). run-linux boots them under Shade
 # with the command line of tests/linux/cmdline plus shade.shell (/init then
 # starts a shell instead of powering off). From a terminal it runs shade-run
-# --interactive (Ctrl-] quits): what you type goes to the guest's COM1,
-# which the shell reads once Shade polls its UART on timer exits too (today
-# only on the guest's COM1 accesses); with stdin not a terminal the console
-# is only shown.
+# --interactive (Ctrl-] quits): what you type goes to the guest's COM1 and
+# its shell; with stdin not a terminal the console is only shown.
 .PHONY: linux run-linux
 linux:
 	tools/install-deps

@@ -278,9 +278,49 @@ void platform_init(struct vm_platform *p, struct vm *vm)
 	add_acpi_tables(p);
 }
 
-/* The VM whose COM1 receives what is typed on Shade's console: vm0 until
- * console switching exists. */
-static const int console_focus = 0;
+/* What is typed on Shade's serial port goes to the COM1 of the VM with the
+ * console focus: vm0 at first; Ctrl-A then a digit moves the focus to that
+ * VM, Ctrl-A Ctrl-A types a Ctrl-A (the convention of QEMU's muxed serial
+ * console). */
+#define CONSOLE_ESCAPE 0x01
+static int console_focus;
+static bool console_escaped;
+
+static void console_input_byte(uint8_t c)
+{
+	if (console_escaped) {
+		console_escaped = false;
+		if (c >= '0' && c <= '7') {
+			struct vm *vm = vm_by_id(c - '0');
+			if (vm) {
+				console_focus = c - '0';
+				log_info("console input now goes to %s", vm->name);
+			} else {
+				log_warn("no vm%c: console input stays with vm%d", c, console_focus);
+			}
+			return;
+		}
+		if (c != CONSOLE_ESCAPE)
+			return;
+	} else if (c == CONSOLE_ESCAPE) {
+		console_escaped = true;
+		return;
+	}
+	struct vm *vm = vm_by_id(console_focus);
+	if (vm)
+		uart16550_receive(&vm->plat->com1, c);
+}
+
+/* Take what the host UART holds (bounded: its FIFO is 16 bytes deep). */
+static void poll_host_console(void)
+{
+	for (int i = 0; i < 16; i++) {
+		int c = uart_getc();
+		if (c < 0)
+			break;
+		console_input_byte((uint8_t)c);
+	}
+}
 
 void platform_poll_input(struct vm_platform *p)
 {
@@ -289,14 +329,17 @@ void platform_poll_input(struct vm_platform *p)
 	 * cheap. */
 	if (p->vm->id != console_focus || (++p->input_polls & 7))
 		return;
-	/* Move what the host UART holds into the guest's receive buffer, as far
-	 * as it has room (bounded: the host FIFO is 16 bytes deep). */
-	for (int i = 0; i < 16 && p->com1.rx_count < UART_RX_BUF; i++) {
-		int c = uart_getc();
-		if (c < 0)
-			break;
-		uart16550_receive(&p->com1, (uint8_t)c);
-	}
+	poll_host_console();
+}
+
+/* A guest that waits for input with interrupts (IER receive-data enabled,
+ * OUT2 on) sleeps instead of polling: look at the host UART every 10 ms of
+ * its time so typing wakes it. */
+#define INPUT_POLL_NS 10000000ull
+
+static bool waits_for_input(const struct vm_platform *p)
+{
+	return p->vm->id == console_focus && (p->com1.ier & 1) && (p->com1.mcr & 0x08);
 }
 
 /* The local APIC's highest deliverable vector first; else the 8259A's
@@ -334,12 +377,25 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 
 uint64_t platform_next_event_ns(struct vm_platform *p)
 {
-	return min_u64(min_u64(pit_next_event_ns(&p->pit), rtc_next_event_ns(&p->rtc)),
-		       min_u64(lapic_next_event_ns(&p->lapic), acpi_pm_next_event_ns(&p->acpi_pm)));
+	uint64_t next = min_u64(min_u64(pit_next_event_ns(&p->pit), rtc_next_event_ns(&p->rtc)),
+				min_u64(lapic_next_event_ns(&p->lapic), acpi_pm_next_event_ns(&p->acpi_pm)));
+	if (waits_for_input(p)) {
+		if (!p->next_input_poll_ns)
+			p->next_input_poll_ns = guest_now_ns(&p->vm->vcpu) + INPUT_POLL_NS;
+		next = min_u64(next, p->next_input_poll_ns);
+	}
+	return next;
 }
 
 void platform_advance(struct vm_platform *p, uint64_t now_ns)
 {
+	if (waits_for_input(p) && now_ns >= p->next_input_poll_ns) {
+		/* A prompt has no newline: show what is there while the guest
+		 * waits for the user. */
+		platform_console_flush(p);
+		poll_host_console();
+		p->next_input_poll_ns = now_ns + INPUT_POLL_NS;
+	}
 	pit_advance(&p->pit, now_ns);
 	rtc_advance(&p->rtc, now_ns);
 	lapic_advance(&p->lapic, now_ns);

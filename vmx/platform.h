@@ -45,6 +45,7 @@ struct vm_platform {
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
 	unsigned input_polls;		/* COM1 accesses, to poll the host UART every 8th */
+	uint64_t next_input_poll_ns;	/* next look at the host UART for a sleeping guest */
 	/* Event bookkeeping for vmx/events.c: `dirty` is set whenever a device
 	 * that can interrupt or has a timer may have changed state; the cached
 	 * answers below are recomputed only then. */

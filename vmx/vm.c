@@ -51,6 +51,11 @@ struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why
 	return vm;
 }
 
+struct vm *vm_by_id(int id)
+{
+	return id >= 0 && id < MAX_VMS && started[id] ? &vms[id] : 0;
+}
+
 void vm_start(struct vm *vm, const struct guest_entry *e)
 {
 	current = vm;

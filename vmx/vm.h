@@ -12,6 +12,8 @@
 struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why);
 /* Build the vCPU's VMCS with the entry state and load its paging context. */
 void vm_start(struct vm *vm, const struct guest_entry *e);
+/* The started VM with number @id, or NULL. */
+struct vm *vm_by_id(int id);
 /* Run every started VM, round-robin, until all have stopped. Returns the
  * machine_end() reason and sets *status. */
 const char *vms_run_all(int *status);

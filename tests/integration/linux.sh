@@ -50,4 +50,15 @@ expect_line linux/acpi-power-down '^\[vm0\] .*reboot: Power down'
 expect_line linux/exit-counts '^shade: vm0: [0-9]+ exits:'
 expect_line linux/end-line '^shade: end reason=guest status=0$'
 expect_rc linux/exit-status 0
+
+# Interactive: with shade.shell, /init starts a shell on the console; what is
+# typed on Shade's serial port reaches it (the guest sleeps until IRQ4, so
+# Shade looks at its UART on timer exits), and `exit` powers off.
+shade_run --timeout "${SHADE_LINUX_TIMEOUT:-600}" --mem 256M --initrd "$linux_dir/initrd.gz" \
+	--append "$cmdline shade.shell" --input $'echo typed-$((6*7))\nexit\n' \
+	--input-after 'SHADE-LINUX: interactive shell' "$linux_dir/vmlinuz"
+expect_line linux/shell/prompt '^\[vm0\] SHADE-LINUX: interactive shell'
+expect_line linux/shell/typed-command-ran '^\[vm0\] typed-42$'
+expect_line linux/shell/exit-powers-off '^\[vm0\] SHADE-LINUX: all done$'
+expect_rc linux/shell/exit-status 0
 t_done
