@@ -150,7 +150,8 @@ struct mmu {
 	uint32_t nmeta;                   /* metadata pages */
 	uint64_t meta_hpa[MMU_META_CHUNKS];
 	void *meta[MMU_META_CHUNKS];
-	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0;
+	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0, leaf_chunk0;
+	uint32_t leaf_head;               /* list of shadows of guest page tables */
 	struct mmu_sp *sp_base;           /* if nonnull: all descriptors, in order */
 	uint64_t linear_hpa;              /* if nonzero: sp i is at linear_hpa + i*4K */
 	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */

@@ -27,7 +27,8 @@ static uint32_t div_up(uint32_t a, uint32_t b)
 static uint32_t meta_pages_for(uint32_t nsp)
 {
 	return div_up(nsp, SP_PER_PAGE) + div_up(pow2_at_least(nsp), U32_PER_PAGE) +
-	       div_up(pow2_at_least(2 * nsp), U32_PER_PAGE);
+	       div_up(pow2_at_least(2 * nsp), U32_PER_PAGE) +
+	       div_up(2 * nsp, U32_PER_PAGE);
 }
 
 static uint32_t *u32_slot(const struct mmu *m, uint32_t chunk0, uint32_t i)
@@ -176,6 +177,8 @@ int pool_init(struct mmu *m)
 	m->sp_chunk0 = 0;
 	m->bucket_chunk0 = div_up(nsp, SP_PER_PAGE);
 	m->hidx_chunk0 = m->bucket_chunk0 + div_up(m->nbuckets, U32_PER_PAGE);
+	m->leaf_chunk0 = m->hidx_chunk0 + div_up(m->nhidx, U32_PER_PAGE);
+	m->leaf_head = SP_NONE;
 	m->nmeta = meta_pages_for(nsp);
 	memset(m->meta_hpa, 0, sizeof(m->meta_hpa));
 	m->free_low = m->free_high = SP_NONE;
@@ -299,6 +302,41 @@ uint32_t pool_alloc(struct mmu *m, bool below_4g)
 	return SP_NONE;
 }
 
+/* The leaf list: the level-1 shadows of guest page tables, the only shadow
+ * pages whose writable entries can map any frame (a direct page maps the
+ * run of frames its key names), so write-protecting a frame walks just
+ * them. Links are two u32 per descriptor in their own metadata pages. */
+static uint32_t *leaf_link(const struct mmu *m, uint32_t idx, unsigned next)
+{
+	return u32_slot(m, m->leaf_chunk0, 2 * idx + next);
+}
+
+void pool_leaf_add(struct mmu *m, uint32_t idx)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	if (sp->flags & SP_LEAFLIST)
+		return;
+	sp->flags |= SP_LEAFLIST;
+	*leaf_link(m, idx, 0) = SP_NONE;
+	*leaf_link(m, idx, 1) = m->leaf_head;
+	if (m->leaf_head != SP_NONE)
+		*leaf_link(m, m->leaf_head, 0) = idx;
+	m->leaf_head = idx;
+}
+
+static void leaf_remove(struct mmu *m, uint32_t idx)
+{
+	uint32_t prev = *leaf_link(m, idx, 0), next = *leaf_link(m, idx, 1);
+
+	if (prev != SP_NONE)
+		*leaf_link(m, prev, 1) = next;
+	else
+		m->leaf_head = next;
+	if (next != SP_NONE)
+		*leaf_link(m, next, 0) = prev;
+}
+
 /* Back to the free list; the caller has unlinked it from everything and
  * cleared every entry (so the page is all zeroes again: no 4 KiB memset on
  * this path, which matters with a byte-wise freestanding memset). */
@@ -307,6 +345,8 @@ void pool_release(struct mmu *m, uint32_t idx)
 	struct mmu_sp *sp = sp_get(m, idx);
 
 	fifo_unlink(m, idx);
+	if (sp->flags & SP_LEAFLIST)
+		leaf_remove(m, idx);
 	sp->key = 0;
 	sp->wbloom = 0;
 	sp->role = 0;

@@ -44,29 +44,33 @@ bool frame_shadowed(const struct mmu *m, uint64_t gfn)
 
 /* A guest table frame gets a shadow: every writable mapping of it in any
  * shadow becomes read-only, so guest writes to it exit (DESIGN.md). Only
- * leaf shadow pages map frames; the bloom word skips most of them. */
+ * leaf shadow pages map frames. A direct one maps frame key + i at entry i
+ * (keys are 2 MiB aligned): those are found in the hash table and checked
+ * at one entry. The shadows of guest page tables are on the leaf list;
+ * the bloom word skips most of them. */
 static void write_protect_frame(struct mmu *m, uint64_t gfn)
 {
-	uint64_t hpa, bit = sp_bloom_bit(gfn);
+	uint64_t hpa, bit = sp_bloom_bit(gfn), base = gfn & ~(uint64_t)(SP_ENTRIES - 1);
 	uint32_t idx;
 
 	if (!memslot_frame(m->slots, gfn, &hpa, NULL, NULL))
 		return;
-	for (idx = m->fifo_head; idx != SP_NONE; idx = sp_get(m, idx)->next) {
+	for (idx = *pool_bucket(m, base); idx != SP_NONE; idx = sp_get(m, idx)->hnext) {
+		struct mmu_sp *sp = sp_get(m, idx);
+		uint64_t *e = &sp_table(m, sp)[gfn - base];
+
+		if (sp->key == base && (sp->role & ROLE_DIRECT) &&
+		    role_level(sp->role) == 1 && (*e & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW))
+			*e &= ~(PTE_RW | PTE_D);
+	}
+	for (idx = m->leaf_head; idx != SP_NONE; idx = pool_leaf_next(m, idx)) {
 		struct mmu_sp *sp = sp_get(m, idx);
 		uint64_t *t;
 		unsigned i;
 
-		if (role_level(sp->role) != 1 || !(sp->wbloom & bit))
+		if (!(sp->wbloom & bit))
 			continue;
 		t = sp_table(m, sp);
-		if (sp->role & ROLE_DIRECT) {
-			/* entry i of a direct page maps frame key + i, only */
-			if (gfn - sp->key < SP_ENTRIES &&
-			    (t[gfn - sp->key] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW))
-				t[gfn - sp->key] &= ~(PTE_RW | PTE_D);
-			continue;
-		}
 		for (i = 0; i < SP_ENTRIES; i++)
 			if ((t[i] & (PTE_ADDR_MASK | PTE_P | PTE_RW)) == (hpa | PTE_P | PTE_RW))
 				t[i] &= ~(PTE_RW | PTE_D);
@@ -89,6 +93,12 @@ uint32_t sp_create(struct mmu *m, uint64_t key, uint32_t role)
 	sp->hnext = *bucket;
 	*bucket = idx;
 	m->stats.sp_created++;
+	/* Leaf pages that can map any frame go on the leaf list: shadows of
+	 * guest tables, and (never expected) a direct page whose key is not
+	 * 2 MiB aligned, which write_protect_frame() could not look up. */
+	if (role_level(role) == 1 &&
+	    (!(role & ROLE_DIRECT) || (key & (SP_ENTRIES - 1))))
+		pool_leaf_add(m, idx);
 	if (follows_guest_table(role))
 		write_protect_frame(m, key);
 	return idx;

@@ -14,6 +14,7 @@
 #define SP_USED    (1u << 0)
 #define SP_PINNED  (1u << 1)     /* the loaded root: never dropped */
 #define SP_LOW     (1u << 2)     /* page lies below 4 GiB */
+#define SP_LEAFLIST (1u << 4)    /* on the leaf list (pool.c) */
 #define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
 				  * head: reclaim gives it a second chance */
 
@@ -145,6 +146,16 @@ uint32_t *pool_bucket(const struct mmu *m, uint64_t key);
 uint32_t pool_alloc(struct mmu *m, bool below_4g);
 void pool_release(struct mmu *m, uint32_t idx);
 void pool_fifo_touch(struct mmu *m, uint32_t idx);
+void pool_leaf_add(struct mmu *m, uint32_t idx);
+/* The page after @idx on the leaf list (pool.c keeps the links: two u32 per
+ * descriptor, prev then next, 1024 to a metadata page). */
+static inline uint32_t pool_leaf_next(const struct mmu *m, uint32_t idx)
+{
+	uint32_t i = 2 * idx + 1;
+	const uint32_t *chunk = m->meta[m->leaf_chunk0 + i / 1024];
+
+	return chunk[i % 1024];
+}
 
 /* shadow.c */
 uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role);
