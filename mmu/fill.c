@@ -553,7 +553,8 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	struct mmu_sp *sp;
 	uint64_t gfn, spte;
 	uint8_t cache;
-	bool dirty, pt_write, write = acc & WALK_WRITE;
+	bool dirty, pt_write, shadowed, writable, write = acc & WALK_WRITE;
+	const struct memslot *slot;
 	char *gt = NULL;
 
 	idx = cached_leaf_sp(m, gva);
@@ -590,16 +591,23 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 		dirty = write || (gpte & PTE_D);
 		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
 	}
-	/* A write to a shadowed guest table is emulated (DESIGN.md); during
-	 * event delivery the full path unshadows the table instead. */
-	pt_write = write && frame_shadowed(m, gfn);
+	slot = gfn_slot(m, gfn);
+	if (!slot || (write && (slot->flags & MEMSLOT_READONLY)))
+		return MMU_FATAL;   /* MMIO, or a write to ROM */
+	writable = (rights & ACC_W) && dirty && !(slot->flags & MEMSLOT_READONLY);
+	/* One look in the hash table settles both questions: is this a write
+	 * to a shadowed guest table (emulated, DESIGN.md; during event
+	 * delivery the full path unshadows the table instead), and may the
+	 * mapping be writable? */
+	shadowed = (write || writable) && frame_shadowed(m, gfn);
+	pt_write = write && shadowed;
 	if (pt_write && (ctx & MMU_PF_EVENT))
 		return MMU_FATAL;
-	spte = leaf_for(m, sp, gfn, rights, dirty, cache);
-	if (!spte || (write && !pt_write && !(spte & PTE_RW)))
-		return MMU_FATAL;   /* MMIO, or a write to ROM */
-	if (pt_write && (gfn_slot(m, gfn)->flags & MEMSLOT_READONLY))
+	writable = writable && !shadowed;
+	if (write && !pt_write && !writable)
 		return MMU_FATAL;
+	spte = spte_of(sp, gfn, slot->hpa + ((gfn << 12) - slot->gpa), rights,
+		       writable, cache);
 	touch(m, idx);
 	sp_table(m, sp)[i] = spte;
 	m->stats.fills++;
