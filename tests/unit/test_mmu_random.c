@@ -196,6 +196,9 @@ static void check_exact(struct world *w)
 				fail_msg("shadow allows la %#llx kind %#x, guest faults %#x",
 					 (unsigned long long)w->la[i], kinds[k], gw.error_code);
 			assert_int_equal(hpa, FAKE_RAM_HPA + gw.gpa);
+			/* a shadow entry is a cached translation: the guest's A is
+			 * set (fills, and prefetches that set it first) */
+			assert_true(gw.was_accessed);
 			if (kinds[k] & WALK_WRITE)
 				assert_true(gw.dirty);
 		}
