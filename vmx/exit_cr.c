@@ -85,7 +85,10 @@ static bool set_cr3(struct vcpu *v, uint64_t val)
 		val = (uint32_t)val;
 	uint64_t old = v->cr3;
 	v->cr3 = val;
-	if (!gmem_load_context(v)) {
+	/* Only CR3 changed: the paging mode, hardware CR0/CR4/EFER and entry
+	 * controls stay; just the shadow root moves (the common case: every
+	 * process switch). */
+	if (!gmem_load_cr3(v)) {
 		v->cr3 = old;
 		return false;
 	}

@@ -81,6 +81,19 @@ bool gmem_load_context(struct vcpu *v)
 	return true;
 }
 
+bool gmem_load_cr3(struct vcpu *v)
+{
+	struct mmu_guest_state gs = { v->cr0, v->cr3, v->cr4, v->efer };
+	uint64_t root;
+	int rc = mmu_load_context(&v->vm->mem->mmu, &gs, &root);
+	if (rc == MMU_ERR_GP)
+		return false;
+	if (rc != MMU_OK)
+		panic("%s: shadow MMU could not load a context (error %d)", v->vm->name, rc);
+	vmwrite(GUEST_CR3, root);
+	return true;
+}
+
 static uint32_t access_flags(bool write)
 {
 	uint32_t acc = write ? MMU_ACC_WRITE : 0;

@@ -29,6 +29,9 @@ void gmem_reset(struct vm_memory *m);
  * when the new state is refused (PAE PDPTEs with reserved bits: #GP). */
 bool gmem_load_context(struct vcpu *v);
 
+/* The same for a MOV to CR3 alone: the shadow root changes, nothing else. */
+bool gmem_load_cr3(struct vcpu *v);
+
 /* What a failed linear access should raise in the guest. */
 struct gmem_fault {
 	unsigned vector;	/* 14 (#PF) or 13 (#GP) */

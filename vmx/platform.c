@@ -390,9 +390,12 @@ uint64_t platform_next_event_ns(struct vm_platform *p)
 void platform_advance(struct vm_platform *p, uint64_t now_ns)
 {
 	if (waits_for_input(p) && now_ns >= p->next_input_poll_ns) {
-		/* A prompt has no newline: show what is there while the guest
-		 * waits for the user. */
-		platform_console_flush(p);
+		/* A prompt has no newline: show a partial line once it has
+		 * stopped growing for a poll period (the guest waits for the
+		 * user), never in the middle of output still coming. */
+		if (p->line_len && p->line_len == p->line_len_polled)
+			platform_console_flush(p);
+		p->line_len_polled = p->line_len;
 		poll_host_console();
 		p->next_input_poll_ns = now_ns + INPUT_POLL_NS;
 	}

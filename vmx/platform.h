@@ -44,6 +44,7 @@ struct vm_platform {
 	struct pctestdev testdev;
 	char line[CONSOLE_LINE_MAX];	/* guest console output, line-buffered */
 	unsigned line_len;
+	unsigned line_len_polled;	/* line_len at the last input poll */
 	unsigned input_polls;		/* COM1 accesses, to poll the host UART every 8th */
 	uint64_t next_input_poll_ns;	/* next look at the host UART for a sleeping guest */
 	/* Event bookkeeping for vmx/events.c: `dirty` is set whenever a device
