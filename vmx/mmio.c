@@ -82,13 +82,36 @@ static void mmio_write(struct vcpu *v, uint64_t gpa, const uint8_t *buf, unsigne
 	}
 }
 
+/* What can change a translation without Shade seeing an instruction-level
+ * exit: none. A guest changes one by writing a page table (trapped while the
+ * table is shadowed) and then INVLPG or a CR3 load; until then the CPU may
+ * use the old one too (SDM Vol. 3A 4.10.4). So a code page's translation is
+ * reused while none of those counters moved - a one-entry "TLB" for the
+ * emulator's instruction fetches. */
+static uint64_t translation_gen(const struct vcpu *v)
+{
+	const struct mmu_counters *c = &v->vm->mem->mmu.stats;
+	return c->pt_writes + c->cr3_reused + c->cr3_rebuilt + c->invlpg + c->sp_dropped + c->unshadowed;
+}
+
 static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
 {
 	struct vcpu *v = opaque;
-	uint64_t gpa;
-	int rc = translate(v, la, MMU_ACC_FETCH, &gpa, f);
-	if (rc != EMUL_CB_OK)
-		return rc;
+	uint64_t gpa, page = la & ~0xfffull, gen = translation_gen(v);
+	unsigned cpl = guest_cpl();
+	if (v->fetch_tlb.valid && v->fetch_tlb.gva_page == page && v->fetch_tlb.gen == gen &&
+	    v->fetch_tlb.cpl == cpl) {
+		gpa = v->fetch_tlb.gpa_page | (la & 0xfff);
+	} else {
+		int rc = translate(v, la, MMU_ACC_FETCH, &gpa, f);
+		if (rc != EMUL_CB_OK)
+			return rc;
+		v->fetch_tlb.valid = true;
+		v->fetch_tlb.gva_page = page;
+		v->fetch_tlb.gpa_page = gpa & ~0xfffull;
+		v->fetch_tlb.gen = translation_gen(v);	/* the walk may have filled */
+		v->fetch_tlb.cpl = cpl;
+	}
 	/* Executing from MMIO is not supported: there is nothing to fetch. */
 	return mmu_read_guest(&v->vm->mem->mmu, gpa, buf, len) == MMU_OK ? EMUL_CB_OK : EMUL_CB_ABORT;
 }

@@ -55,6 +55,12 @@ struct vcpu {
 	struct emul_icache icache;
 	struct emul_ctx emul;		/* the emulator's view, refreshed per emulation */
 	bool emul_ready;
+	/* The last code page the emulator fetched from (vmx/mmio.c). */
+	struct {
+		bool valid;
+		unsigned cpl;
+		uint64_t gva_page, gpa_page, gen;
+	} fetch_tlb;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;
 	uint64_t mmio_gva, mmio_gpa;
