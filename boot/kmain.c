@@ -47,13 +47,7 @@ static bool read_phys(void *ctx, uint64_t addr, void *dst, size_t len)
 /* Print the collected problem lines, each as a "shade:" message. */
 static void print_diag(struct diag *d, enum log_level lvl)
 {
-	const char *p = d->buf;
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		klog(lvl, "%.*s", (int)n, p);
-		p += n + (nl ? 1 : 0);
-	}
+	klog_lines(lvl, d->buf);
 }
 
 static void setup_console(void)

@@ -47,6 +47,18 @@ void klog(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+void klog_lines(enum log_level lvl, const char *text)
+{
+	const char *p = text;
+	while (p && *p) {
+		const char *nl = p;
+		while (*nl && *nl != '\n')
+			nl++;
+		klog(lvl, "%.*s", (int)(nl - p), p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -15,6 +15,9 @@ void console_write(const char *s, unsigned long len);
 /* One "shade: "-prefixed line at a level; the newline is added. */
 void klog(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Each line of @text (lines end with '\n') as one "shade:" message. */
+void klog_lines(enum log_level lvl, const char *text);
+
 #define log_err(...)	klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)	klog(LOG_WARN, __VA_ARGS__)
 #define log_info(...)	klog(LOG_INFO, __VA_ARGS__)

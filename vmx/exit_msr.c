@@ -97,11 +97,6 @@ static const struct msr_rule *find_rule(uint32_t index)
 	return 0;
 }
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* PAT entries must be memory types 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */
 static bool valid_pat(uint64_t v)
 {
@@ -218,7 +213,7 @@ enum exit_action handle_wrmsr(struct vcpu *v)
 	uint64_t *g = v->regs.gpr;
 	const struct msr_rule *r = find_rule((uint32_t)g[R_RCX]);
 	uint64_t val = (g[R_RDX] << 32) | (uint32_t)g[R_RAX];
-	bool ok = r && r->writable && (!r->canonical || canonical(val));
+	bool ok = r && r->writable && (!r->canonical || is_canonical(val));
 	if (ok) {
 		switch (r->kind) {
 		case MSR_VMCS: vmwrite(r->field, val); break;

@@ -17,11 +17,6 @@ static const char *const seg_names[SEG_COUNT] = { "ES", "CS", "SS", "DS", "FS", 
 #define AR_UNUSABLE(ar)	(((ar) >> 16) & 1)
 #define AR_RESERVED	0xfffe0f00u
 
-static bool canonical(uint64_t a)
-{
-	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
-}
-
 /* Limit and granularity must agree (27.3.1.2: "if any bit in the limit
  * field in the range 11:0 is 0, G must be 0; if any bit in 31:20 is 1, G
  * must be 1"). */
@@ -121,7 +116,7 @@ static const char *check_segments(const struct guest_state *g, char *buf, size_t
 		if (m)
 			return m;
 	}
-	if ((g->gdtr_limit >> 16) || (g->idtr_limit >> 16) || !canonical(g->gdtr_base) || !canonical(g->idtr_base))
+	if ((g->gdtr_limit >> 16) || (g->idtr_limit >> 16) || !is_canonical(g->gdtr_base) || !is_canonical(g->idtr_base))
 		return fail(buf, n, "GDTR/IDTR: limit above 0xffff or base not canonical (GDTR limit %lx, IDTR limit %lx)",
 			    g->gdtr_limit, g->idtr_limit);
 	return 0;

@@ -23,13 +23,7 @@ static struct vm_plan plans[MODOPTS_MAX_VMS];
 
 static void print_diag(struct diag *d)
 {
-	const char *p = d->buf;
-	while (p && *p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		log_err("%.*s", (int)n, p);
-		p += n + (nl ? 1 : 0);
-	}
+	klog_lines(LOG_ERROR, d->buf);
 }
 
 static const uint8_t *mod_bytes(const struct mbinfo *mbi, int i, size_t *len)

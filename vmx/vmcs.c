@@ -26,9 +26,6 @@ static struct msr_entry host_efer_load[1] __attribute__((aligned(16)));
 /* CR4 bits passed through; every other bit traps so Shade sees paging-mode
  * changes and can hide VMX. */
 #define CR4_PASSTHROUGH (CR4_TSD | CR4_DE | CR4_MCE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT)
-/* Guest-owned CR4 bits that trap (Shade validates them) but then go to the
- * hardware as the guest set them. */
-#define CR4_GUEST_HW (CR4_OSXSAVE)
 
 bool vmwrite_failed(enum vmcs_field f, uint64_t v)
 {
@@ -226,12 +223,11 @@ void vmcs_sync_paging(struct vcpu *v, uint64_t shadow_root, uint64_t hw_cr0, uin
 	bool lma = (v->efer & EFER_LME) && (v->cr0 & CR0_PG);
 	uint64_t efer = (v->efer & ~EFER_LMA) | (lma ? EFER_LMA : 0);
 	v->efer = efer;
-	/* The shadow MMU decides the paging bits (PG, WP, PAE, ...); VMX adds
-	 * its fixed bits, and CR4 bits that don't touch paging pass through. */
-	uint64_t cr0 = vmx_fix_cr0((v->cr0 & ~(CR0_CD | CR0_NW | CR0_PG | CR0_WP)) | hw_cr0 | CR0_NE);
-	uint64_t cr4 = (v->cr4 & (CR4_PASSTHROUGH | CR4_GUEST_HW)) | hw_cr4 | CR4_VMXE;
-	if (lma)
-		cr4 |= v->cr4 & CR4_FSGSBASE;
+	/* The shadow MMU gives the guest's CR0/CR4 with the paging bits it
+	 * needs (PG, WP, PAE, ...); VMX adds its fixed bits, and CD/NW stay
+	 * clear in hardware (the guest sees its own values in the shadow). */
+	uint64_t cr0 = vmx_fix_cr0((hw_cr0 & ~(CR0_CD | CR0_NW)) | CR0_NE);
+	uint64_t cr4 = hw_cr4 | CR4_VMXE;
 	vmwrite(GUEST_CR0, cr0);
 	vmwrite(CR0_READ_SHADOW, v->cr0);
 	vmwrite(GUEST_CR4, vmx_fix_cr4(cr4));

@@ -283,4 +283,10 @@ enum vmx_exit_reason {
 #define RFLAGS_RF	(1ull << 16)
 #define RFLAGS_VM	(1ull << 17)
 
+/* Bits 63:47 all equal (SDM Vol. 1 3.3.7.1; 48-bit linear addresses). */
+static inline int is_canonical(unsigned long long a)
+{
+	return (unsigned long long)((long long)(a << 16) >> 16) == a;
+}
+
 #endif
