@@ -1,6 +1,6 @@
 # emul/: the x86 instruction emulator (decoder + executor), portable C.
 EMUL_SRCS := emul/tables.c emul/decode.c emul/alu.c emul/mem.c emul/exec.c \
-	emul/stack.c emul/far.c emul/strops.c emul/sse.c emul/icache.c
+	emul/stack.c emul/far.c emul/strops.c emul/sse.c emul/icache.c emul/fastmov.c
 HV_SRCS += $(EMUL_SRCS)
 
 # Decoder: hand-written cases + length cross-check against Capstone 4.
@@ -12,6 +12,10 @@ test_emul_decode_LIBS := -lcapstone
 # REP chunking, port I/O, SMSW/LMSW, SSE exceptions, fetch limits).
 UNIT_TESTS += test_emul_sem
 test_emul_sem_DEPS := $(EMUL_SRCS)
+
+# The MMIO fast path's digested moves replay exactly what emul_step does.
+UNIT_TESTS += test_emul_fastmov
+test_emul_fastmov_DEPS := $(EMUL_SRCS)
 
 # Differential tests against the host CPU (x86-64 hosts only).
 UNIT_TESTS += test_emul_exec

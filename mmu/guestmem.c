@@ -66,7 +66,7 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 		memcpy((char *)s->hva + (gpa - s->gpa), src, len);
 		if (m->nsp && frame_guest_write(m, gpa >> 12, (unsigned)(gpa & 0xfff), len)) {
 			m->stats.pt_writes++;
-			m->mmio_cache.valid = false;
+			soft_tlb_flush(m);
 		}
 		return MMU_OK;
 	}
@@ -84,7 +84,7 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 		if (m->nsp && frame_shadowed(m, a >> 12)) {
 			frame_guest_write(m, a >> 12, (unsigned)(a & 0xfff), n);
 			m->stats.pt_writes++;
-			m->mmio_cache.valid = false;
+			soft_tlb_flush(m);
 		}
 		done += n;
 	}

@@ -232,7 +232,7 @@ static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
 	if (cr3 == m->gs.cr3 && (c->mode != PAGING_PAE ||
 	    same_pdptes(sp_table(m, sp_get(m, m->root)) + 4, pdpte))) {
 		m->stats.cr3_reused++;
-		m->mmio_cache.valid = false;
+		soft_tlb_flush(m);
 		*host_cr3 = m->root_hpa;
 		return MMU_OK;
 	}
@@ -244,7 +244,7 @@ static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
 		return r;
 	}
 	pin_root(m, idx);
-	m->mmio_cache.valid = false;
+	soft_tlb_flush(m);
 	*host_cr3 = m->root_hpa;
 	return MMU_OK;
 }
@@ -273,7 +273,7 @@ int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 	m->leaf_rsvd = walk_leaf_reserved(&c);
 	m->role_base = base;
 	m->loaded = true;
-	m->mmio_cache.valid = false;
+	soft_tlb_flush(m);
 	*host_cr3 = m->root_hpa;
 	return MMU_OK;
 }
@@ -491,7 +491,7 @@ void mmu_invlpg(struct mmu *m, uint64_t gva)
 {
 	(void)gva;
 	m->stats.invlpg++;
-	m->mmio_cache.valid = false;
+	soft_tlb_flush(m);
 }
 
 int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,

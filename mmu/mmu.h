@@ -179,6 +179,10 @@ struct mmu {
 		uint64_t gva_page, gpa_page;
 		uint32_t error_code, ctx;
 	} mmio_cache;
+	/* Moves whenever a translation may have changed as the guest sees it
+	 * (page-table write, INVLPG, CR3/context load, a table no longer
+	 * write-protected): callers keep software TLBs keyed on it. */
+	uint64_t tlb_gen;
 	struct mmu_counters stats;
 };
 

@@ -230,6 +230,7 @@ void sp_drop(struct mmu *m, uint32_t idx)
 	hash_remove(m, idx);
 	pool_release(m, idx);
 	m->stats.sp_dropped++;
+	soft_tlb_flush(m);   /* the guest table may now change unseen */
 }
 
 /* Drop every shadow of guest frame @gfn: the guest may write it freely. */

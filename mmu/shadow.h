@@ -18,6 +18,14 @@
 #define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
 				  * head: reclaim gives it a second chance */
 
+/* Forget every software translation: the MMIO cache here, and (through
+ * tlb_gen) the callers' own. */
+static inline void soft_tlb_flush(struct mmu *m)
+{
+	m->mmio_cache.valid = false;
+	m->tlb_gen++;
+}
+
 /* One shadow page (64 bytes, 64 to a metadata page). */
 struct mmu_sp {
 	uint64_t key;       /* guest table gfn, direct region gfn, or PAE CR3 */

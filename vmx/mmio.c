@@ -7,6 +7,7 @@
  * RAM goes to the VM's MMIO bus. No shadow entry is written for MMIO. */
 #include <string.h>
 #include "vmx/mmio.h"
+#include "vmx/mmio_fast.h"
 #include "vmx/vmx_ops.h"
 #include "vmx/guest_mem.h"
 #include "vmx/platform.h"
@@ -55,15 +56,26 @@ static void mmio_note_unclaimed(struct vcpu *v, uint64_t gpa, bool write)
 			 gpa, vmread(GUEST_RIP), b->unclaimed == 4 ? "; not reporting more" : "");
 }
 
+uint64_t mmio_bus_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+	uint64_t val;
+	if (!iobus_read(&v->vm->plat->mmio, gpa, size, &val))
+		mmio_note_unclaimed(v, gpa, false);
+	return val;
+}
+
+void mmio_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	if (!iobus_write(&v->vm->plat->mmio, gpa, size, val))
+		mmio_note_unclaimed(v, gpa, true);
+}
+
 static void mmio_read(struct vcpu *v, uint64_t gpa, uint8_t *buf, unsigned len)
 {
-	struct iobus *b = &v->vm->plat->mmio;
 	/* Split into naturally sized pieces a device model understands. */
 	while (len) {
 		unsigned n = len >= 8 ? 8 : len >= 4 ? 4 : len >= 2 ? 2 : 1;
-		uint64_t val;
-		if (!iobus_read(b, gpa, n, &val))
-			mmio_note_unclaimed(v, gpa, false);
+		uint64_t val = mmio_bus_read(v, gpa, n);
 		memcpy(buf, &val, n);
 		buf += n, gpa += n, len -= n;
 	}
@@ -71,13 +83,11 @@ static void mmio_read(struct vcpu *v, uint64_t gpa, uint8_t *buf, unsigned len)
 
 static void mmio_write(struct vcpu *v, uint64_t gpa, const uint8_t *buf, unsigned len)
 {
-	struct iobus *b = &v->vm->plat->mmio;
 	while (len) {
 		unsigned n = len >= 8 ? 8 : len >= 4 ? 4 : len >= 2 ? 2 : 1;
 		uint64_t val = 0;
 		memcpy(&val, buf, n);
-		if (!iobus_write(b, gpa, n, val))
-			mmio_note_unclaimed(v, gpa, true);
+		mmio_bus_write(v, gpa, n, val);
 		buf += n, gpa += n, len -= n;
 	}
 }
@@ -90,8 +100,7 @@ static void mmio_write(struct vcpu *v, uint64_t gpa, const uint8_t *buf, unsigne
  * emulator's instruction fetches. */
 static uint64_t translation_gen(const struct vcpu *v)
 {
-	const struct mmu_counters *c = &v->vm->mem->mmu.stats;
-	return c->pt_writes + c->cr3_reused + c->cr3_rebuilt + c->invlpg + c->sp_dropped + c->unshadowed;
+	return v->vm->mem->mmu.tlb_gen;
 }
 
 static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
@@ -254,17 +263,23 @@ static void store_ctx(struct vcpu *v, const struct emul_ctx *c)
 	}
 }
 
-/* Run one instruction through the emulator, @skip bytes past RIP. */
-static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
+/* Run one instruction through the emulator, @skip bytes past RIP; *@st
+ * gets the emulator's status. */
+static enum exit_action emulate_at(struct vcpu *v, uint64_t skip, int *st_out)
 {
 	struct emul_ctx *c = &v->emul;
 	struct emul_result r;
 	load_ctx(v, c);
 	c->rip += skip;
 	int st = emul_step_cached(c, &v->icache, &r);
+	*st_out = st;
+	v->emulations++;
 	switch (st) {
 	case EMUL_DONE:
 	case EMUL_RESTART:
+		/* RF ends with the instruction (SDM Vol. 3A 17.3.1.1). */
+		if (st == EMUL_DONE)
+			c->rflags &= ~RFLAGS_RF;
 		store_ctx(v, c);
 		vmwrite(GUEST_RIP, c->rip);
 		if (st == EMUL_DONE) {
@@ -301,18 +316,26 @@ static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 
 enum exit_action emulate_instruction(struct vcpu *v)
 {
-	return emulate_at(v, 0);
+	int st;
+	return emulate_at(v, 0, &st);
 }
 
 enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio)
 {
+	if (is_mmio && mmio_fast(v, gva, gpa, write))
+		return after_emulation(v);
 	v->mmio_known = true;
 	v->mmio_gva = gva;
 	v->mmio_gpa = gpa;
 	v->mmio_known_write = write;
 	v->mmio_is_mmio = is_mmio;
-	enum exit_action a = emulate_at(v, 0);
+	uint64_t rip = vmread(GUEST_RIP);
+	int st;
+	enum exit_action a = emulate_at(v, 0, &st);
 	v->mmio_known = false;
+	/* A plain move on MMIO: next time, the fast path may finish it. */
+	if (is_mmio && st == EMUL_DONE && a == EXIT_RESUME)
+		mmio_fast_learn(v, &v->emul, rip, write);
 	return a;
 }
 
@@ -333,5 +356,6 @@ enum exit_action forced_emulation(struct vcpu *v)
 		inject_ud(v);
 		return EXIT_RESUME;
 	}
-	return emulate_at(v, sizeof(force_marker));
+	int st;
+	return emulate_at(v, sizeof(force_marker), &st);
 }

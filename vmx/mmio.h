@@ -20,4 +20,9 @@ extern bool vmx_force_emulation;
  * (isa-debug-exit), as after a port I/O exit. */
 enum exit_action after_emulation(struct vcpu *v);
 
+/* One access of 1, 2, 4 or 8 bytes to the VM's MMIO bus; an access no device
+ * claims is reported (a few times) and reads as all ones. */
+uint64_t mmio_bus_read(struct vcpu *v, uint64_t gpa, unsigned size);
+void mmio_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include "vmx/vmx_defs.h"
 #include "emul/emul.h"
+#include "emul/fastmov.h"
 #include "vmx/fpu.h"
 
 /* Register numbers in x86 encoding order (ModRM/exit-qualification order). */
@@ -24,6 +25,19 @@ enum vm_state { VM_RUNNING, VM_STOPPED };
 enum vm_end { VM_END_NONE, VM_END_GUEST, VM_END_FAULT, VM_END_ENTRY_FAILURE };
 
 struct vm;
+
+/* A move the full emulator finished on MMIO, for replay (vmx/mmio_fast.c). */
+#define MMIO_FAST_ENTRIES 4
+struct mmio_fast_entry {
+	bool valid, write, long64;
+	uint32_t cs_ar;
+	uint64_t rip, cs_base;
+	uint64_t gen;			/* the MMU's tlb_gen the code address is good for */
+	const uint8_t *code;		/* host address of the instruction's bytes */
+	uint64_t bytes[2], mask[2];	/* its bytes, and which of 16 count */
+	uint64_t hits;
+	struct emul_fastmov mov;
+};
 
 struct vcpu {
 	struct guest_regs regs;		/* first: entry.S indexes it */
@@ -61,6 +75,8 @@ struct vcpu {
 		unsigned cpl;
 		uint64_t gva_page, gpa_page, gen;
 	} fetch_tlb;
+	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
+	uint64_t mmio_fast_hits, emulations;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;
 	uint64_t mmio_gva, mmio_gpa;

@@ -281,6 +281,7 @@ enum vmx_exit_reason {
 #define RFLAGS_TF	(1ull << 8)
 #define RFLAGS_IF	(1ull << 9)
 #define RFLAGS_RF	(1ull << 16)
+#define RFLAGS_AC	(1ull << 18)
 #define RFLAGS_VM	(1ull << 17)
 
 /* Bits 63:47 all equal (SDM Vol. 1 3.3.7.1; 48-bit linear addresses). */

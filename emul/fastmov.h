@@ -1,0 +1,119 @@
+/* A simple move, digested for replay.
+ *
+ * Drivers reach a device register with plain moves (readl/writel are MOV;
+ * MOVZX/MOVSX for narrow registers), and a busy driver hits the same
+ * register from the same instruction again and again. The full emulator
+ * re-resolves operands, segments and callbacks every time; a fast move is
+ * what is left of such an instruction once decoded: which register, which
+ * size, how the loaded value lands, how the address is formed. The MMIO
+ * fast path (vmx/mmio_fast.c) keeps one per recently emulated instruction
+ * and replays it when the bytes at RIP are still the same.
+ *
+ * Only forms with exactly one memory access, no flags and no exception of
+ * their own beyond what the CPU already checked before it faulted on the
+ * page (segmentation, canonical form) qualify. The replay's results are the
+ * full emulator's, bit for bit: tests/unit/test_emul_fastmov.c checks it
+ * against emul_step on random forms, modes and register values.
+ *
+ * Host-buildable: plain C, no VMX.
+ */
+#ifndef SHADE_EMUL_FASTMOV_H
+#define SHADE_EMUL_FASTMOV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "emul/emul.h"
+
+enum { FASTMOV_LOAD, FASTMOV_STORE };
+
+struct emul_fastmov {
+	uint8_t op;          /* FASTMOV_LOAD / FASTMOV_STORE */
+	uint8_t size;        /* bytes accessed: 1, 2, 4, 8 */
+	uint8_t reg;         /* the GPR loaded or stored; EMUL_NO_REG: store of imm */
+	uint8_t high8;       /* reg names AH/CH/DH/BH: bits 15:8 of gpr[reg] */
+	uint8_t dst_size;    /* load: the destination register's size */
+	uint8_t sext;        /* load: sign-extend (MOVSX/MOVSXD), else zero */
+	uint8_t base, index, scale;  /* address: EMUL_NO_REG when absent */
+	uint8_t rip_rel;
+	uint8_t seg;         /* enum emul_sreg of the memory operand */
+	uint8_t len;         /* instruction length */
+	uint8_t uses_rsp;    /* RSP is read or written (the caller may not keep it in gpr[]) */
+	uint64_t addr_mask;  /* address size */
+	int64_t disp;
+	uint64_t imm;        /* store of an immediate: the value, sized */
+};
+
+/* Digest @in into *f. False when the instruction is not a simple move
+ * through memory. */
+bool emul_fastmov_from(const struct emul_insn *in, struct emul_fastmov *f);
+
+/* Effective address (offset within the segment) for registers @gpr, with
+ * @rip the address of the instruction itself. */
+static inline uint64_t emul_fastmov_ea(const struct emul_fastmov *f, const uint64_t *gpr, uint64_t rip)
+{
+	uint64_t ea = (uint64_t)f->disp;
+
+	if (f->base != EMUL_NO_REG)
+		ea += gpr[f->base];
+	if (f->index != EMUL_NO_REG)
+		ea += gpr[f->index] << f->scale;
+	if (f->rip_rel)
+		ea += rip + f->len;
+	return ea & f->addr_mask;
+}
+
+/* Whether the linear address needs the segment's base: in 64-bit mode
+ * only FS and GS have one (SDM Vol. 3A 3.4.4). */
+static inline bool emul_fastmov_needs_base(const struct emul_fastmov *f, bool long64)
+{
+	return !long64 || f->seg == EMUL_FS || f->seg == EMUL_GS;
+}
+
+/* The linear address of offset @ea in the operand's segment (@base: its
+ * base where emul_fastmov_needs_base says so). Outside 64-bit mode linear
+ * addresses wrap at 4 GiB. */
+static inline uint64_t emul_fastmov_linear(const struct emul_fastmov *f, bool long64, uint64_t base,
+					   uint64_t ea)
+{
+	if (long64)
+		return emul_fastmov_needs_base(f, true) ? base + ea : ea;
+	return (base + ea) & 0xffffffffull;
+}
+
+static inline uint64_t fastmov_mask(unsigned size)
+{
+	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+/* The value a store writes (its low f->size bytes). */
+static inline uint64_t emul_fastmov_value(const struct emul_fastmov *f, const uint64_t *gpr)
+{
+	if (f->reg == EMUL_NO_REG)
+		return f->imm;
+	if (f->high8)
+		return (gpr[f->reg] >> 8) & 0xff;
+	return gpr[f->reg] & fastmov_mask(f->size);
+}
+
+/* Land a loaded value @v (f->size bytes) in its register. */
+static inline void emul_fastmov_load(const struct emul_fastmov *f, uint64_t *gpr, uint64_t v)
+{
+	uint64_t *r = &gpr[f->reg];
+	unsigned d = f->dst_size;
+
+	v &= fastmov_mask(f->size);
+	if (f->sext && f->size < 8) {
+		uint64_t sign = 1ull << (8 * f->size - 1);
+		v = (v ^ sign) - sign;
+	}
+	if (f->high8)
+		*r = (*r & ~0xff00ull) | ((v & 0xff) << 8);
+	else if (d == 4)        /* 32-bit results zero-extend (SDM Vol. 1 3.4.1.1) */
+		*r = v & 0xffffffffull;
+	else if (d == 8)
+		*r = v;
+	else
+		*r = (*r & ~fastmov_mask(d)) | (v & fastmov_mask(d));
+}
+
+#endif

@@ -1,0 +1,118 @@
+/* The MMIO fast path: a driver's plain move to a device register, replayed.
+ *
+ * After the full emulator has finished a simple move on MMIO (emul/fastmov.h),
+ * the vCPU remembers it, keyed by RIP and the code segment, with the host
+ * address of its bytes. When the same instruction faults on MMIO again the
+ * exit is finished here: the bytes at RIP are compared with the remembered
+ * ones, the address the instruction forms now must be the one the CPU
+ * faulted on, and the device access and the register update are done
+ * directly - no emulator context, no decode, no callbacks.
+ *
+ * Why this is exact:
+ * - The CPU itself decided everything before the #PF: the instruction was
+ *   fetched and decoded, segmentation and canonical checks passed (they come
+ *   before paging, SDM Vol. 3A 6.15), and the fault's address is the
+ *   operand's (checked: the address is formed again from the registers).
+ * - The shadow MMU answered "MMIO" for this access type and CPL (its MMIO
+ *   cache is keyed on both).
+ * - The code's translation is the one remembered while the MMU's tlb_gen
+ *   has not moved (page-table writes, INVLPG, CR3/CR0/CR4/EFER loads move
+ *   it), and the bytes there are compared on every use (self-modifying
+ *   code is a miss).
+ * - TF, AC and RF set, accesses crossing a page and RSP operands take the
+ *   full path.
+ */
+#include "vmx/mmio_fast.h"
+#include "vmx/mmio.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/platform.h"
+#include "vmx/guest_mem.h"
+#include "mmu/memslot.h"
+
+static inline struct mmio_fast_entry *slot_of(struct vcpu *v, uint64_t rip)
+{
+	return &v->mmio_fast[(rip ^ (rip >> 5)) & (MMIO_FAST_ENTRIES - 1)];
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t x;
+	__builtin_memcpy(&x, p, 8);
+	return x;
+}
+
+/* The instruction's bytes (and the zeros after them, masked) are still
+ * what they were. */
+static inline bool same_bytes(const struct mmio_fast_entry *e)
+{
+	return ((load64(e->code) ^ e->bytes[0]) & e->mask[0]) == 0 &&
+	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
+}
+
+bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write)
+{
+	uint64_t rip = vmread(GUEST_RIP);
+	struct mmio_fast_entry *e = slot_of(v, rip);
+	const struct emul_fastmov *f = &e->mov;
+
+	if (!e->valid || e->rip != rip || e->write != write || e->gen != v->vm->mem->mmu.tlb_gen ||
+	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar ||
+	    !same_bytes(e))
+		return false;
+	if (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC))
+		return false;
+	uint64_t base = emul_fastmov_needs_base(f, e->long64) ? vmread(GUEST_ES_BASE + 2 * f->seg) : 0;
+	uint64_t la = emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, rip));
+	if (la != gva || (la & 0xfff) + f->size > 0x1000)
+		return false;
+
+	if (f->op == FASTMOV_STORE) {
+		mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, v->regs.gpr));
+	} else {
+		emul_fastmov_load(f, v->regs.gpr, mmio_bus_read(v, gpa, f->size));
+	}
+	rip += f->len;
+	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (__builtin_expect(intr & 3, 0))	/* STI/MOV-SS blocking ends */
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+	e->hits++;
+	v->mmio_fast_hits++;
+	return true;
+}
+
+void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, uint64_t rip, bool write)
+{
+	bool long64 = c->mode == EMUL_MODE_LONG64;
+	uint64_t la = long64 ? rip : (c->seg[EMUL_CS].base + (rip & 0xffffffffull)) & 0xffffffffull;
+	const struct emul_insn *in = emul_icache_lookup(&v->icache, la, c->mode);
+	struct mmio_fast_entry *e = slot_of(v, rip);
+	struct emul_fastmov f;
+	void *hva;
+
+	if (c->mode != EMUL_MODE_PROT32 && c->mode != EMUL_MODE_COMPAT32 && !long64)
+		return;		/* 16-bit code: IP wrap-around rules, left to the emulator */
+	if (!in || !emul_fastmov_from(in, &f) || f.uses_rsp)
+		return;
+	/* The code's translation: the emulator's fetch just made it. The 16
+	 * bytes compared must lie in that page. */
+	if (!v->fetch_tlb.valid || v->fetch_tlb.gva_page != (la & ~0xfffull) ||
+	    v->fetch_tlb.gen != v->vm->mem->mmu.tlb_gen || (la & 0xfff) > 0x1000 - 16)
+		return;
+	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, NULL, &hva, NULL))
+		return;
+	e->valid = true;
+	e->write = write;
+	e->long64 = long64;
+	e->rip = rip;
+	e->cs_base = c->seg[EMUL_CS].base;
+	e->cs_ar = c->seg[EMUL_CS].ar;
+	e->gen = v->fetch_tlb.gen;
+	e->code = (const uint8_t *)hva + (la & 0xfff);
+	e->bytes[0] = e->bytes[1] = 0;
+	__builtin_memcpy(e->bytes, in->bytes, in->len);
+	e->mask[0] = in->len >= 8 ? ~0ull : (1ull << (8 * in->len)) - 1;
+	e->mask[1] = in->len <= 8 ? 0 : in->len >= 16 ? ~0ull : (1ull << (8 * (in->len - 8))) - 1;
+	e->mov = f;
+	e->hits = 0;
+}
