@@ -17,6 +17,7 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 		m->cfg.maxphyaddr = 36;
 	m->root = m->prev_root = SP_NONE;
 	m->leaf_idx = SP_NONE;
+	m->tlb_gen = 1;   /* zeroed MMIO cache entries never match */
 	r = pool_init(m);
 	if (r != MMU_OK)
 		pool_destroy(m);
@@ -343,17 +344,6 @@ static uint64_t linear(const struct mmu *m, uint64_t gva)
 	return m->wc.mode == PAGING_LONG ? gva : (gva & 0xffffffffull);
 }
 
-static bool mmio_cached(struct mmu *m, uint64_t gva, uint32_t acc,
-			struct mmu_fault *out)
-{
-	if (!m->mmio_cache.valid || m->mmio_cache.gva_page != (gva >> 12) ||
-	    m->mmio_cache.ctx != acc)
-		return false;
-	out->gpa = (m->mmio_cache.gpa_page << 12) | (gva & 0xfff);
-	m->stats.mmio_cache_hits++;
-	return true;
-}
-
 /* A frame the access cannot use as RAM: none of the memslots covers it, or
  * it is read-only RAM (ROM) and this is a write. Else *hpa, *flags. */
 static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc,
@@ -364,13 +354,15 @@ static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc,
 	return (acc & WALK_WRITE) && (*flags & MEMSLOT_READONLY);
 }
 
-static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t acc,
+static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t key,
 			     uint64_t gpa, struct mmu_fault *out)
 {
-	m->mmio_cache.valid = true;
-	m->mmio_cache.gva_page = gva >> 12;
-	m->mmio_cache.gpa_page = gpa >> 12;
-	m->mmio_cache.ctx = acc;
+	struct mmu_mmio_entry *e = &m->mmio_cache[(gva >> 12) & (MMU_MMIO_CACHE - 1)];
+
+	e->gen = m->tlb_gen;
+	e->gva_page = gva >> 12;
+	e->gpa_page = gpa >> 12;
+	e->key = key;
 	out->gpa = gpa;
 	m->stats.mmio_exits++;
 	return MMU_MMIO;
@@ -433,10 +425,11 @@ static enum mmu_outcome fatal(struct mmu_fault *out, const char *why)
  * reflecting the fault and going on; then the memslots decide between
  * filling the shadow and handing the access to the emulator as MMIO.
  */
-enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
-				uint32_t error_code, uint32_t ctx,
-				struct mmu_fault *out)
+enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
+				     uint32_t error_code, uint32_t ctx,
+				     struct mmu_fault *out)
 {
+	uint32_t key = mmu_mmio_key(error_code, ctx);
 	uint32_t acc = access_of(error_code, ctx), sflags;
 	struct walk_result w;
 	uint64_t hpa;
@@ -451,10 +444,6 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 	if (error_code & PFEC_RSVD)
 		return fatal(out, "reserved bit set in a shadow entry");
 	gva = linear(m, gva);
-	if (mmio_cached(m, gva, acc, out)) {
-		m->stats.mmio_exits++;
-		return MMU_MMIO;
-	}
 	/* SMAP makes the exit's access type ambiguous (see below): only the
 	 * full path sorts that out. */
 	if (!(m->role_base & ROLE_SMAP)) {
@@ -474,10 +463,10 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		return MMU_FIXED;
 	/* Guest tables outside RAM cannot be write-protected: never shadow. */
 	if (!w.tables_ram)
-		return mmio(m, gva, acc, w.gpa, out);
+		return mmio(m, gva, key, w.gpa, out);
 	if (is_mmio(m, w.gpa, acc, &hpa, &sflags)) {
 		shadow_path(m, gva, &w);   /* watch the tables behind the cache */
-		return mmio(m, gva, acc, w.gpa, out);
+		return mmio(m, gva, key, w.gpa, out);
 	}
 	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
 }

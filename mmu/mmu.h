@@ -114,6 +114,10 @@ struct mmu_fault {
 #define MMU_ERR_NOMEM    -4   /* init: pool too small / allocation failed */
 #define MMU_ERR_BUSY     -5   /* guest entries kept changing during a walk */
 
+/* MMIO translations cached (a power of two): a driver alternating between
+ * a few device pages does not pay a walk per access. */
+#define MMU_MMIO_CACHE 4
+
 struct mmu_counters {
 	uint64_t pf_exits;        /* mmu_page_fault() calls */
 	uint64_t guest_faults;    /* #PF reflected to the guest */
@@ -173,15 +177,17 @@ struct mmu {
 	 * root (SP_NONE: none); any unlinking forgets it. */
 	uint64_t leaf_region;
 	uint32_t leaf_idx;
-	/* last MMIO translation (a software TLB entry, DESIGN.md) */
-	struct {
-		bool valid;
+	/* The last MMIO translations (software TLB entries, DESIGN.md), one
+	 * per gva page slot: an entry counts while its gen is tlb_gen. */
+	struct mmu_mmio_entry {
+		uint64_t gen;
 		uint64_t gva_page, gpa_page;
-		uint32_t error_code, ctx;
-	} mmio_cache;
+		uint32_t key;                 /* mmu_mmio_key() of the access */
+	} mmio_cache[MMU_MMIO_CACHE];
 	/* Moves whenever a translation may have changed as the guest sees it
 	 * (page-table write, INVLPG, CR3/context load, a table no longer
-	 * write-protected): callers keep software TLBs keyed on it. */
+	 * write-protected): the MMIO cache and the callers' software TLBs are
+	 * keyed on it. Never 0. */
 	uint64_t tlb_gen;
 	struct mmu_counters stats;
 };
@@ -224,9 +230,36 @@ void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
  * 16, setting their guest A bits as a CPU caching translations
  * speculatively may (SDM Vol. 3A 4.10.2.3); D is only ever set by writes.
  */
-enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
-				uint32_t error_code, uint32_t ctx,
-				struct mmu_fault *out);
+enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
+				     uint32_t error_code, uint32_t ctx,
+				     struct mmu_fault *out);
+
+/* What an MMIO cache entry is good for: the hardware's access type bits
+ * and the context bits that change the walk's verdict (not MMU_PF_EVENT). */
+static inline uint32_t mmu_mmio_key(uint32_t error_code, uint32_t ctx)
+{
+	return (error_code & (PFEC_W | PFEC_U | PFEC_I)) | (ctx & (MMU_PF_CPL3 | MMU_PF_AC)) << 8;
+}
+
+static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
+					      uint32_t error_code, uint32_t ctx,
+					      struct mmu_fault *out)
+{
+	/* The MMIO cache first: a driver's register accesses answered in a
+	 * few instructions. Anything else takes the walk. */
+	uint64_t page = (m->wc.mode == PAGING_LONG ? gva : (uint32_t)gva) >> 12;
+	const struct mmu_mmio_entry *e = &m->mmio_cache[page & (MMU_MMIO_CACHE - 1)];
+
+	if (e->gen == m->tlb_gen && e->gva_page == page && e->key == mmu_mmio_key(error_code, ctx) &&
+	    !(error_code & PFEC_RSVD)) {
+		m->stats.pf_exits++;
+		m->stats.mmio_exits++;
+		m->stats.mmio_cache_hits++;
+		out->gpa = (e->gpa_page << 12) | (gva & 0xfff);
+		return MMU_MMIO;
+	}
+	return mmu_page_fault_walk(m, gva, error_code, ctx, out);
+}
 
 /** mmu_invlpg() - the guest ran INVLPG @gva: drops the MMIO cache only. */
 void mmu_invlpg(struct mmu *m, uint64_t gva);

@@ -18,11 +18,10 @@
 #define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
 				  * head: reclaim gives it a second chance */
 
-/* Forget every software translation: the MMIO cache here, and (through
- * tlb_gen) the callers' own. */
+/* Forget every software translation: the MMIO cache here and the callers'
+ * own (all keyed on tlb_gen). */
 static inline void soft_tlb_flush(struct mmu *m)
 {
-	m->mmio_cache.valid = false;
 	m->tlb_gen++;
 }
 

@@ -4,6 +4,7 @@
 #include "vmx/vmx_ops.h"
 #include "vmx/guest_mem.h"
 #include "vmx/mmio.h"
+#include "vmx/mmio_fast.h"
 #include "lib/log.h"
 
 /* Exceptions that make a second fault during their delivery a #DF
@@ -55,10 +56,11 @@ static enum exit_action page_fault(struct vcpu *v)
 {
 	uint64_t gva = v->exit_qual;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
+	uint64_t rflags = vmread(GUEST_RFLAGS);
 	uint32_t ctx = 0;
 	if (guest_cpl() == 3)
 		ctx |= MMU_PF_CPL3;
-	if (vmread(GUEST_RFLAGS) & (1u << 18))
+	if (rflags & RFLAGS_AC)
 		ctx |= MMU_PF_AC;
 	if (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID)
 		ctx |= MMU_PF_EVENT;
@@ -74,6 +76,11 @@ static enum exit_action page_fault(struct vcpu *v)
 		inject_gp(v);
 		return EXIT_RESUME;
 	case MMU_MMIO:
+		/* A driver's move from the same instruction as before: finished
+		 * without the emulator (not while an event is being delivered:
+		 * then the access is the delivery's, not the instruction's). */
+		if (!(ctx & MMU_PF_EVENT) && mmio_fast(v, gva, out.gpa, error & 2, rflags))
+			return after_emulation(v);
 		return mmio_emulate(v, gva, out.gpa, error & 2, true);
 	case MMU_EMULATE:
 		return mmio_emulate(v, gva, out.gpa, error & 2, false);

@@ -322,8 +322,6 @@ enum exit_action emulate_instruction(struct vcpu *v)
 
 enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio)
 {
-	if (is_mmio && mmio_fast(v, gva, gpa, write))
-		return after_emulation(v);
 	v->mmio_known = true;
 	v->mmio_gva = gva;
 	v->mmio_gpa = gpa;

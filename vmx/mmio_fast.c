@@ -49,7 +49,7 @@ static inline bool same_bytes(const struct mmio_fast_entry *e)
 	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
 }
 
-bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write)
+bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, uint64_t rflags)
 {
 	uint64_t rip = vmread(GUEST_RIP);
 	struct mmio_fast_entry *e = slot_of(v, rip);
@@ -59,7 +59,7 @@ bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write)
 	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar ||
 	    !same_bytes(e))
 		return false;
-	if (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC))
+	if (rflags & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC))
 		return false;
 	uint64_t base = emul_fastmov_needs_base(f, e->long64) ? vmread(GUEST_ES_BASE + 2 * f->seg) : 0;
 	uint64_t la = emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, rip));
@@ -69,7 +69,8 @@ bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write)
 	if (f->op == FASTMOV_STORE) {
 		mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, v->regs.gpr));
 	} else {
-		emul_fastmov_load(f, v->regs.gpr, mmio_bus_read(v, gpa, f->size));
+		uint64_t val = mmio_bus_read(v, gpa, f->size);
+			emul_fastmov_load(f, v->regs.gpr, val);
 	}
 	rip += f->len;
 	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);

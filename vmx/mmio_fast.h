@@ -6,9 +6,10 @@
 #include <stdint.h>
 #include "vmx/vcpu.h"
 
-/* The #PF at @gva (@write) is MMIO at @gpa: finish it here if a remembered
- * move matches. False: nothing was done, take the full emulator. */
-bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write);
+/* The #PF at @gva (@write; the guest's RFLAGS are @rflags) is MMIO at @gpa:
+ * finish it here if a remembered move matches. False: nothing was done,
+ * take the full emulator. */
+bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, uint64_t rflags);
 
 /* The full emulator just finished, on MMIO, the instruction at @rip (@c:
  * the emulator's context, whose mode and CS it ran with): remember it if it

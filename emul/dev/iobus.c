@@ -68,7 +68,7 @@ static const struct io_range *lookup(struct iobus *b, uint64_t addr)
 	return r;
 }
 
-bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
+bool iobus_read_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
 {
 	const struct io_range *r = lookup(b, addr);
 	if (!r || !r->ops->read) {
@@ -81,7 +81,7 @@ bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val)
 	return true;
 }
 
-bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, uint64_t val)
+bool iobus_write_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t val)
 {
 	const struct io_range *r = lookup(b, addr);
 	if (!r) {
