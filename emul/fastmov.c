@@ -101,5 +101,15 @@ bool emul_fastmov_from(const struct emul_insn *in, struct emul_fastmov *f)
 	f->len = in->len;
 	f->uses_rsp = f->base == EMUL_RSP || f->index == EMUL_RSP ||
 		      (f->reg == EMUL_RSP && !f->high8);
+	f->shift = f->high8 ? 8 : 0;
+	f->value_mask = alu_mask(f->size);
+	f->sext_shift = f->sext && f->size < 8 ? (uint8_t)(64 - 8 * f->size) : 0;
+	/* What a load leaves of the old register: 8- and 16-bit destinations
+	 * merge (AH..BH: bits 15:8), 32- and 64-bit ones replace it all. */
+	f->dst_mask = alu_mask(f->dst_size);
+	if (f->dst_size == 1 || f->dst_size == 2)
+		f->keep_mask = ~(f->dst_mask << f->shift);
+	else
+		f->keep_mask = 0;
 	return true;
 }

@@ -38,6 +38,11 @@ struct emul_fastmov {
 	uint8_t seg;         /* enum emul_sreg of the memory operand */
 	uint8_t len;         /* instruction length */
 	uint8_t uses_rsp;    /* RSP is read or written (the caller may not keep it in gpr[]) */
+	uint8_t shift;       /* where the value sits in the register: 8 for AH..BH, else 0 */
+	uint8_t sext_shift;  /* load with sign extension: 64 - 8 * size, else 0 */
+	uint64_t value_mask; /* the bytes accessed */
+	uint64_t dst_mask;   /* load: the destination's bits (before the shift) */
+	uint64_t keep_mask;  /* load: register bits the load leaves alone */
 	uint64_t addr_mask;  /* address size */
 	int64_t disp;
 	uint64_t imm;        /* store of an immediate: the value, sized */
@@ -80,40 +85,26 @@ static inline uint64_t emul_fastmov_linear(const struct emul_fastmov *f, bool lo
 	return (base + ea) & 0xffffffffull;
 }
 
-static inline uint64_t fastmov_mask(unsigned size)
-{
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
-}
-
 /* The value a store writes (its low f->size bytes). */
 static inline uint64_t emul_fastmov_value(const struct emul_fastmov *f, const uint64_t *gpr)
 {
 	if (f->reg == EMUL_NO_REG)
 		return f->imm;
-	if (f->high8)
-		return (gpr[f->reg] >> 8) & 0xff;
-	return gpr[f->reg] & fastmov_mask(f->size);
+	return (gpr[f->reg] >> f->shift) & f->value_mask;
 }
 
-/* Land a loaded value @v (f->size bytes) in its register. */
+/* Land a loaded value @v (f->size bytes) in its register: sign- or
+ * zero-extended to the destination size, which merges into the register
+ * (8/16-bit destinations, AH..BH) or replaces all of it (32-bit results
+ * zero-extend, SDM Vol. 1 3.4.1.1; 64-bit). */
 static inline void emul_fastmov_load(const struct emul_fastmov *f, uint64_t *gpr, uint64_t v)
 {
 	uint64_t *r = &gpr[f->reg];
-	unsigned d = f->dst_size;
 
-	v &= fastmov_mask(f->size);
-	if (f->sext && f->size < 8) {
-		uint64_t sign = 1ull << (8 * f->size - 1);
-		v = (v ^ sign) - sign;
-	}
-	if (f->high8)
-		*r = (*r & ~0xff00ull) | ((v & 0xff) << 8);
-	else if (d == 4)        /* 32-bit results zero-extend (SDM Vol. 1 3.4.1.1) */
-		*r = v & 0xffffffffull;
-	else if (d == 8)
-		*r = v;
-	else
-		*r = (*r & ~fastmov_mask(d)) | (v & fastmov_mask(d));
+	v &= f->value_mask;
+	if (f->sext_shift)
+		v = (uint64_t)((int64_t)(v << f->sext_shift) >> f->sext_shift);
+	*r = (*r & f->keep_mask) | ((v & f->dst_mask) << f->shift);
 }
 
 #endif

@@ -56,11 +56,10 @@ static enum exit_action page_fault(struct vcpu *v)
 {
 	uint64_t gva = v->exit_qual;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
-	uint64_t rflags = vmread(GUEST_RFLAGS);
 	uint32_t ctx = 0;
 	if (guest_cpl() == 3)
 		ctx |= MMU_PF_CPL3;
-	if (rflags & RFLAGS_AC)
+	if (vmread(GUEST_RFLAGS) & RFLAGS_AC)
 		ctx |= MMU_PF_AC;
 	if (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID)
 		ctx |= MMU_PF_EVENT;
@@ -76,14 +75,9 @@ static enum exit_action page_fault(struct vcpu *v)
 		inject_gp(v);
 		return EXIT_RESUME;
 	case MMU_MMIO:
-		/* A driver's move from the same instruction as before: finished
-		 * without the emulator (not while an event is being delivered:
-		 * then the access is the delivery's, not the instruction's). */
-		if (!(ctx & MMU_PF_EVENT) && mmio_fast(v, gva, out.gpa, error & 2, rflags))
-			return after_emulation(v);
-		return mmio_emulate(v, gva, out.gpa, error & 2, true);
+		return mmio_emulate(v, gva, out.gpa, error, true);
 	case MMU_EMULATE:
-		return mmio_emulate(v, gva, out.gpa, error & 2, false);
+		return mmio_emulate(v, gva, out.gpa, error, false);
 	case MMU_FATAL:
 	default:
 		vm_stop(v->vm, VM_END_FAULT, 0, "shadow MMU cannot handle #PF at %lx (RIP %lx): %s", gva,
@@ -102,8 +96,13 @@ enum exit_action handle_exception(struct vcpu *v)
 		reinject_idt_vectoring(v);
 		return EXIT_RESUME;
 	}
-	if (vec == 14)
+	if (vec == 14) {
+		/* A driver's move from the same instruction as before, on the
+		 * same MMIO page: finished without the MMU and the emulator. */
+		if (mmio_fast(v))
+			return after_emulation(v);
 		return page_fault(v);
+	}
 	if (vec == 6)
 		return forced_emulation(v);
 	/* Not intercepted otherwise; reflect whatever arrives unchanged. */

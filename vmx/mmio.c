@@ -46,7 +46,7 @@ static int translate(struct vcpu *v, uint64_t la, uint32_t acc, uint64_t *gpa, s
 	return EMUL_CB_FAULT;
 }
 
-static void mmio_note_unclaimed(struct vcpu *v, uint64_t gpa, bool write)
+void mmio_note_unclaimed(struct vcpu *v, uint64_t gpa, bool write)
 {
 	struct iobus *b = &v->vm->plat->mmio;
 	/* One line for the first few, then silence: a driver probing a hole
@@ -54,20 +54,6 @@ static void mmio_note_unclaimed(struct vcpu *v, uint64_t gpa, bool write)
 	if (b->unclaimed <= 4)
 		log_warn("%s: %s of unclaimed MMIO at gpa %lx (RIP %lx)%s", v->vm->name, write ? "write" : "read",
 			 gpa, vmread(GUEST_RIP), b->unclaimed == 4 ? "; not reporting more" : "");
-}
-
-uint64_t mmio_bus_read(struct vcpu *v, uint64_t gpa, unsigned size)
-{
-	uint64_t val;
-	if (!iobus_read(&v->vm->plat->mmio, gpa, size, &val))
-		mmio_note_unclaimed(v, gpa, false);
-	return val;
-}
-
-void mmio_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
-{
-	if (!iobus_write(&v->vm->plat->mmio, gpa, size, val))
-		mmio_note_unclaimed(v, gpa, true);
 }
 
 static void mmio_read(struct vcpu *v, uint64_t gpa, uint8_t *buf, unsigned len)
@@ -320,20 +306,22 @@ enum exit_action emulate_instruction(struct vcpu *v)
 	return emulate_at(v, 0, &st);
 }
 
-enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio)
+enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
+	bool write = error & 2;
 	v->mmio_known = true;
 	v->mmio_gva = gva;
 	v->mmio_gpa = gpa;
 	v->mmio_known_write = write;
 	v->mmio_is_mmio = is_mmio;
-	uint64_t rip = vmread(GUEST_RIP);
+	struct mmio_fault_info pf = { vmread(GUEST_RIP), vmread(GUEST_RFLAGS), gva, gpa,
+				      v->vm->mem->mmu.tlb_gen, error };
 	int st;
 	enum exit_action a = emulate_at(v, 0, &st);
 	v->mmio_known = false;
 	/* A plain move on MMIO: next time, the fast path may finish it. */
 	if (is_mmio && st == EMUL_DONE && a == EXIT_RESUME)
-		mmio_fast_learn(v, &v->emul, rip, write);
+		mmio_fast_learn(v, &v->emul, &pf);
 	return a;
 }
 

@@ -3,10 +3,11 @@
 #ifndef VMX_MMIO_H
 #define VMX_MMIO_H
 #include "vmx/exit.h"
+#include "vmx/platform.h"
 
-/* The #PF at @gva (a @write access) went to @gpa, which is MMIO (@is_mmio)
- * or a write-protected guest page table: emulate the instruction. */
-enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, bool is_mmio);
+/* The #PF at @gva (hardware error code @error) went to @gpa, which is MMIO
+ * (@is_mmio) or a write-protected guest page table: emulate the instruction. */
+enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio);
 /* Emulate the instruction at RIP (string I/O, anything the exit handler
  * leaves to the emulator). */
 enum exit_action emulate_instruction(struct vcpu *v);
@@ -22,7 +23,19 @@ enum exit_action after_emulation(struct vcpu *v);
 
 /* One access of 1, 2, 4 or 8 bytes to the VM's MMIO bus; an access no device
  * claims is reported (a few times) and reads as all ones. */
-uint64_t mmio_bus_read(struct vcpu *v, uint64_t gpa, unsigned size);
-void mmio_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
+void mmio_note_unclaimed(struct vcpu *v, uint64_t gpa, bool write);
+static inline uint64_t mmio_bus_read(struct vcpu *v, uint64_t gpa, unsigned size)
+{
+	uint64_t val;
+	if (__builtin_expect(!iobus_read(&v->vm->plat->mmio, gpa, size, &val), 0))
+		mmio_note_unclaimed(v, gpa, false);
+	return val;
+}
+
+static inline void mmio_bus_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	if (__builtin_expect(!iobus_write(&v->vm->plat->mmio, gpa, size, val), 0))
+		mmio_note_unclaimed(v, gpa, true);
+}
 
 #endif

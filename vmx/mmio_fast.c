@@ -49,42 +49,55 @@ static inline bool same_bytes(const struct mmio_fast_entry *e)
 	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
 }
 
-bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, uint64_t rflags)
+bool mmio_fast(struct vcpu *v)
 {
-	uint64_t rip = vmread(GUEST_RIP);
+	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
 	struct mmio_fast_entry *e = slot_of(v, rip);
+	struct mmu *m = &v->vm->mem->mmu;
+	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
+
+	/* Same instruction, same page, nothing has changed a translation,
+	 * same kind of access (W/U/I, and so CPL), no event in delivery. */
+	if (e->rip != rip || e->gen != m->tlb_gen || e->gva_page != gva >> 12 ||
+	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error ||
+	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
+	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return false;
+	/* The same bytes, decoded in the same mode. */
+	if (!same_bytes(e) || vmread(GUEST_CS_BASE) != e->cs_base ||
+	    (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
+		return false;
+	/* The fault is the operand's: the address formed now is the one the
+	 * CPU faulted on, and the access stays in the page. */
 	const struct emul_fastmov *f = &e->mov;
-
-	if (!e->valid || e->rip != rip || e->write != write || e->gen != v->vm->mem->mmu.tlb_gen ||
-	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar ||
-	    !same_bytes(e))
-		return false;
-	if (rflags & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC))
-		return false;
-	uint64_t base = emul_fastmov_needs_base(f, e->long64) ? vmread(GUEST_ES_BASE + 2 * f->seg) : 0;
-	uint64_t la = emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, rip));
-	if (la != gva || (la & 0xfff) + f->size > 0x1000)
+	uint64_t *gpr = v->regs.gpr;
+	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
+	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
+	    (gva & 0xfff) > 0x1000u - f->size)
 		return false;
 
-	if (f->op == FASTMOV_STORE) {
-		mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, v->regs.gpr));
-	} else {
-		uint64_t val = mmio_bus_read(v, gpa, f->size);
-			emul_fastmov_load(f, v->regs.gpr, val);
-	}
+	uint64_t gpa = e->gpa_page | (gva & 0xfff);
+	if (f->op == FASTMOV_STORE)
+		mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
+	else
+		emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
 	rip += f->len;
 	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
 	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (__builtin_expect(intr & 3, 0))	/* STI/MOV-SS blocking ends */
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
-	e->hits++;
+	/* Counted as what it is: a #PF exit on MMIO, answered from a cache. */
+	m->stats.pf_exits++;
+	m->stats.mmio_exits++;
+	m->stats.mmio_cache_hits++;
 	v->mmio_fast_hits++;
 	return true;
 }
 
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, uint64_t rip, bool write)
+void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf)
 {
 	bool long64 = c->mode == EMUL_MODE_LONG64;
+	uint64_t rip = pf->rip;
 	uint64_t la = long64 ? rip : (c->seg[EMUL_CS].base + (rip & 0xffffffffull)) & 0xffffffffull;
 	const struct emul_insn *in = emul_icache_lookup(&v->icache, la, c->mode);
 	struct mmio_fast_entry *e = slot_of(v, rip);
@@ -93,27 +106,32 @@ void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, uint64_t rip, boo
 
 	if (c->mode != EMUL_MODE_PROT32 && c->mode != EMUL_MODE_COMPAT32 && !long64)
 		return;		/* 16-bit code: IP wrap-around rules, left to the emulator */
+	/* The MMU's answer for the page must still hold, and it must not
+	 * depend on EFLAGS.AC (SMAP), which the fast path takes as 0. */
+	if (pf->gen != v->vm->mem->mmu.tlb_gen || (pf->rflags & (RFLAGS_AC | RFLAGS_TF)))
+		return;
 	if (!in || !emul_fastmov_from(in, &f) || f.uses_rsp)
 		return;
 	/* The code's translation: the emulator's fetch just made it. The 16
 	 * bytes compared must lie in that page. */
 	if (!v->fetch_tlb.valid || v->fetch_tlb.gva_page != (la & ~0xfffull) ||
-	    v->fetch_tlb.gen != v->vm->mem->mmu.tlb_gen || (la & 0xfff) > 0x1000 - 16)
+	    v->fetch_tlb.gen != pf->gen || (la & 0xfff) > 0x1000 - 16)
 		return;
 	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, NULL, &hva, NULL))
 		return;
-	e->valid = true;
-	e->write = write;
-	e->long64 = long64;
 	e->rip = rip;
+	e->gen = pf->gen;
+	e->gva_page = pf->gva >> 12;
+	e->gpa_page = pf->gpa & ~0xfffull;
+	e->error = pf->error;
+	e->long64 = long64;
+	e->seg_base_field = emul_fastmov_needs_base(&f, long64) ? GUEST_ES_BASE + 2 * f.seg : 0;
 	e->cs_base = c->seg[EMUL_CS].base;
 	e->cs_ar = c->seg[EMUL_CS].ar;
-	e->gen = v->fetch_tlb.gen;
 	e->code = (const uint8_t *)hva + (la & 0xfff);
 	e->bytes[0] = e->bytes[1] = 0;
 	__builtin_memcpy(e->bytes, in->bytes, in->len);
 	e->mask[0] = in->len >= 8 ? ~0ull : (1ull << (8 * in->len)) - 1;
 	e->mask[1] = in->len <= 8 ? 0 : in->len >= 16 ? ~0ull : (1ull << (8 * (in->len - 8))) - 1;
 	e->mov = f;
-	e->hits = 0;
 }

@@ -6,14 +6,20 @@
 #include <stdint.h>
 #include "vmx/vcpu.h"
 
-/* The #PF at @gva (@write; the guest's RFLAGS are @rflags) is MMIO at @gpa:
- * finish it here if a remembered move matches. False: nothing was done,
- * take the full emulator. */
-bool mmio_fast(struct vcpu *v, uint64_t gva, uint64_t gpa, bool write, uint64_t rflags);
+/* A #PF exit: if the faulting instruction is a move remembered below, on
+ * the same MMIO page with nothing changed, finish it here (the device
+ * access, the register, RIP) and return true. False: nothing was done. */
+bool mmio_fast(struct vcpu *v);
 
-/* The full emulator just finished, on MMIO, the instruction at @rip (@c:
- * the emulator's context, whose mode and CS it ran with): remember it if it
- * is a simple move. */
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, uint64_t rip, bool write);
+/* What the #PF exit of an emulation on MMIO looked like. */
+struct mmio_fault_info {
+	uint64_t rip, rflags, gva, gpa, gen;	/* gen: the MMU's tlb_gen when it answered */
+	uint32_t error;
+};
+
+/* The full emulator just finished, on MMIO, the instruction of @pf (@c:
+ * the emulator's context, whose mode and CS it ran with): remember it if
+ * it is a simple move. */
+void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf);
 
 #endif

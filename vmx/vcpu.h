@@ -29,13 +29,16 @@ struct vm;
 /* A move the full emulator finished on MMIO, for replay (vmx/mmio_fast.c). */
 #define MMIO_FAST_ENTRIES 4
 struct mmio_fast_entry {
-	bool valid, write, long64;
+	uint64_t rip;			/* 0: free (no guest faults on MMIO at RIP 0 twice cheaply) */
+	uint64_t gen;			/* the MMU's tlb_gen this is good for */
+	uint64_t gva_page, gpa_page;	/* the MMU's answer: gva >> 12, gpa of the page */
+	uint32_t error;			/* the #PF error code it was learned from */
 	uint32_t cs_ar;
-	uint64_t rip, cs_base;
-	uint64_t gen;			/* the MMU's tlb_gen the code address is good for */
+	uint64_t cs_base;
+	uint32_t seg_base_field;	/* VMCS field of the operand segment's base, 0: none */
+	bool long64;
 	const uint8_t *code;		/* host address of the instruction's bytes */
 	uint64_t bytes[2], mask[2];	/* its bytes, and which of 16 count */
-	uint64_t hits;
 	struct emul_fastmov mov;
 };
 
