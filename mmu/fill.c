@@ -534,6 +534,23 @@ static uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
 }
 
 /**
+ * mmu_hw_frame() - the host frame the loaded shadow maps @gva to, which is
+ * what the CPU uses for it (an instruction fetch at @gva read that frame),
+ * or 0 when no present entry maps it. Shadows follow the guest's tables
+ * exactly, so this is also the guest's current translation.
+ */
+uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
+{
+	uint32_t idx = cached_leaf_sp(m, gva);
+	uint64_t spte;
+
+	if (idx == SP_NONE)
+		return 0;
+	spte = sp_table(m, sp_get(m, idx))[paging_index(role_format(m->role_base), 1, gva)];
+	return (spte & PTE_P) ? spte & PTE_ADDR_MASK : 0;
+}
+
+/**
  * shadow_fast_fill() - the common #PF exit without a guest walk: the shadow
  * path for @gva is already linked down to its leaf shadow page, so the
  * guest entries above the PTE are known to be present, accessed and to

@@ -274,6 +274,13 @@ void mmu_invlpg(struct mmu *m, uint64_t gva);
 int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,
 		  uint32_t *pf_error);
 
+/**
+ * mmu_hw_frame() - the host frame the loaded shadow maps @gva to: what the
+ * CPU uses for @gva now (and, shadows being exact, the guest's current
+ * translation); 0 if no present entry maps it.
+ */
+uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva);
+
 /** mmu_read_guest() - copy guest RAM at @gpa; MMU_ERR_NOT_RAM if any byte
  * is not RAM (then nothing is copied: route the access to the MMIO bus). */
 int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len);

@@ -23,17 +23,13 @@ static uint64_t mask_of(unsigned size)
 	return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-enum exit_action after_emulation(struct vcpu *v)
+enum exit_action debug_exit_stop(struct vcpu *v)
 {
 	struct vm_platform *p = v->vm->plat;
-	platform_note_access(p);
-	if (p->debug_exit_pending) {
-		platform_console_flush(p);
-		vm_stop(v->vm, VM_END_GUEST, p->debug_exit_status, "exited through isa-debug-exit with status %d",
-			p->debug_exit_status);
-		return EXIT_STOP;
-	}
-	return EXIT_RESUME;
+	platform_console_flush(p);
+	vm_stop(v->vm, VM_END_GUEST, p->debug_exit_status, "exited through isa-debug-exit with status %d",
+		p->debug_exit_status);
+	return EXIT_STOP;
 }
 
 static void simple_io(struct vcpu *v, uint64_t q)

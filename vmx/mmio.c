@@ -319,9 +319,9 @@ enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32
 	int st;
 	enum exit_action a = emulate_at(v, 0, &st);
 	v->mmio_known = false;
-	/* A plain move on MMIO: next time, the fast path may finish it. */
-	if (is_mmio && st == EMUL_DONE && a == EXIT_RESUME)
-		mmio_fast_learn(v, &v->emul, &pf);
+	/* A plain move: next time, a fast path may finish it. */
+	if (st == EMUL_DONE && a == EXIT_RESUME)
+		mmio_fast_learn(v, &v->emul, &pf, is_mmio);
 	return a;
 }
 

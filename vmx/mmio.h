@@ -19,7 +19,15 @@ void reinject_idt_vectoring(struct vcpu *v);
 extern bool vmx_force_emulation;
 /* After an emulated instruction: device side effects that end the VM
  * (isa-debug-exit), as after a port I/O exit. */
-enum exit_action after_emulation(struct vcpu *v);
+enum exit_action debug_exit_stop(struct vcpu *v);
+static inline enum exit_action after_emulation(struct vcpu *v)
+{
+	struct vm_platform *p = v->vm->plat;
+	platform_note_access(p);
+	if (__builtin_expect(p->debug_exit_pending, 0))
+		return debug_exit_stop(v);
+	return EXIT_RESUME;
+}
 
 /* One access of 1, 2, 4 or 8 bytes to the VM's MMIO bus; an access no device
  * claims is reported (a few times) and reads as all ones. */

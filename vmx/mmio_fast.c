@@ -29,72 +29,49 @@
 #include "vmx/guest_mem.h"
 #include "mmu/memslot.h"
 
-static inline struct mmio_fast_entry *slot_of(struct vcpu *v, uint64_t rip)
-{
-	return &v->mmio_fast[(rip ^ (rip >> 5)) & (MMIO_FAST_ENTRIES - 1)];
-}
+/* The #PF error code a page-table-write entry is filed under: never one
+ * the MMIO path's exact comparison can match. */
+#define PT_WRITE_TAG (1u << 31)
 
-static inline uint64_t load64(const uint8_t *p)
+bool mmio_fast_pt_write(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, uint64_t rflags)
 {
-	uint64_t x;
-	__builtin_memcpy(&x, p, 8);
-	return x;
-}
-
-/* The instruction's bytes (and the zeros after them, masked) are still
- * what they were. */
-static inline bool same_bytes(const struct mmio_fast_entry *e)
-{
-	return ((load64(e->code) ^ e->bytes[0]) & e->mask[0]) == 0 &&
-	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
-}
-
-bool mmio_fast(struct vcpu *v)
-{
-	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
+	uint64_t rip = vmread(GUEST_RIP);
 	struct mmio_fast_entry *e = slot_of(v, rip);
 	struct mmu *m = &v->vm->mem->mmu;
-	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
+	__asm__("" : "+r"(e));
 
-	/* Same instruction, same page, nothing has changed a translation,
-	 * same kind of access (W/U/I, and so CPL), no event in delivery. */
-	if (e->rip != rip || e->gen != m->tlb_gen || e->gva_page != gva >> 12 ||
-	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error ||
-	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
-	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+	if (e->rip != rip || e->error != (error | PT_WRITE_TAG) ||
+	    (rflags & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) || !same_bytes(e) ||
+	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
 		return false;
-	/* The same bytes, decoded in the same mode. */
-	if (!same_bytes(e) || vmread(GUEST_CS_BASE) != e->cs_base ||
-	    (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
-		return false;
-	/* The fault is the operand's: the address formed now is the one the
-	 * CPU faulted on, and the access stays in the page. */
+	/* The write itself moves tlb_gen: the code's translation is checked
+	 * on the shadow the CPU fetched through, then trusted until the next
+	 * change. */
+	if (e->gen != m->tlb_gen) {
+		if (mmu_hw_frame(m, e->code_la) != e->code_hpa)
+			return false;
+		e->gen = m->tlb_gen;
+	}
 	const struct emul_fastmov *f = &e->mov;
 	uint64_t *gpr = v->regs.gpr;
 	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
 	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
 	    (gva & 0xfff) > 0x1000u - f->size)
 		return false;
-
-	uint64_t gpa = e->gpa_page | (gva & 0xfff);
-	if (f->op == FASTMOV_STORE)
-		mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
-	else
-		emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
+	uint64_t val = emul_fastmov_value(f, gpr);
+	if (mmu_write_guest(m, gpa, &val, f->size) != MMU_OK)
+		return false;	/* nothing written: the emulator sorts it out */
 	rip += f->len;
 	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
 	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (__builtin_expect(intr & 3, 0))	/* STI/MOV-SS blocking ends */
+	if (__builtin_expect(intr & 3, 0))
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
-	/* Counted as what it is: a #PF exit on MMIO, answered from a cache. */
-	m->stats.pf_exits++;
-	m->stats.mmio_exits++;
-	m->stats.mmio_cache_hits++;
-	v->mmio_fast_hits++;
+	v->pt_fast_hits++;
 	return true;
 }
 
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf)
+void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf,
+		     bool is_mmio)
 {
 	bool long64 = c->mode == EMUL_MODE_LONG64;
 	uint64_t rip = pf->rip;
@@ -102,36 +79,50 @@ void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio
 	const struct emul_insn *in = emul_icache_lookup(&v->icache, la, c->mode);
 	struct mmio_fast_entry *e = slot_of(v, rip);
 	struct emul_fastmov f;
+	uint64_t hpa;
 	void *hva;
 
 	if (c->mode != EMUL_MODE_PROT32 && c->mode != EMUL_MODE_COMPAT32 && !long64)
 		return;		/* 16-bit code: IP wrap-around rules, left to the emulator */
-	/* The MMU's answer for the page must still hold, and it must not
-	 * depend on EFLAGS.AC (SMAP), which the fast path takes as 0. */
-	if (pf->gen != v->vm->mem->mmu.tlb_gen || (pf->rflags & (RFLAGS_AC | RFLAGS_TF)))
+	/* An MMIO entry keeps the MMU's answer for the page, which must still
+	 * hold; none may depend on EFLAGS.AC (SMAP), which the fast paths
+	 * take as 0. */
+	if ((is_mmio && pf->gen != v->vm->mem->mmu.tlb_gen) || (pf->rflags & (RFLAGS_AC | RFLAGS_TF)))
 		return;
-	if (!in || !emul_fastmov_from(in, &f) || f.uses_rsp)
+	if (!in || !emul_fastmov_from(in, &f) || f.uses_rsp || (!is_mmio && f.op != FASTMOV_STORE))
 		return;
-	/* The code's translation: the emulator's fetch just made it. The 16
-	 * bytes compared must lie in that page. */
+	/* MMIO: a device that decodes the address and does both directions
+	 * (else the bus's own rules run, in the emulator's path). */
+	const struct io_range *r = NULL;
+	if (is_mmio) {
+		r = iobus_find(&v->vm->plat->mmio, pf->gpa);
+		if (!r || !r->ops->read || !r->ops->write)
+			return;
+	}
+	/* The code's translation: the emulator's fetch made it at the fault.
+	 * The 16 bytes compared must lie in that page. */
 	if (!v->fetch_tlb.valid || v->fetch_tlb.gva_page != (la & ~0xfffull) ||
 	    v->fetch_tlb.gen != pf->gen || (la & 0xfff) > 0x1000 - 16)
 		return;
-	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, NULL, &hva, NULL))
+	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, &hpa, &hva, NULL))
 		return;
 	e->rip = rip;
 	e->gen = pf->gen;
 	e->gva_page = pf->gva >> 12;
 	e->gpa_page = pf->gpa & ~0xfffull;
-	e->error = pf->error;
+	e->error = is_mmio ? pf->error : pf->error | PT_WRITE_TAG;
 	e->long64 = long64;
 	e->seg_base_field = emul_fastmov_needs_base(&f, long64) ? GUEST_ES_BASE + 2 * f.seg : 0;
 	e->cs_base = c->seg[EMUL_CS].base;
 	e->cs_ar = c->seg[EMUL_CS].ar;
+	e->code_la = la;
+	e->code_hpa = hpa;
 	e->code = (const uint8_t *)hva + (la & 0xfff);
 	e->bytes[0] = e->bytes[1] = 0;
 	__builtin_memcpy(e->bytes, in->bytes, in->len);
 	e->mask[0] = in->len >= 8 ? ~0ull : (1ull << (8 * in->len)) - 1;
 	e->mask[1] = in->len <= 8 ? 0 : in->len >= 16 ? ~0ull : (1ull << (8 * (in->len - 8))) - 1;
 	e->mov = f;
+	e->range = r;
+	e->bus_gen = v->vm->plat->mmio.gen;
 }

@@ -5,11 +5,87 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vmx/vcpu.h"
+#include "vmx/vmx_ops.h"
+#include "vmx/mmio.h"
+#include "vmx/guest_mem.h"
+
+/* The remembered moves are in one of MMIO_FAST_ENTRIES slots by RIP. */
+static inline struct mmio_fast_entry *slot_of(struct vcpu *v, uint64_t rip)
+{
+	return &v->mmio_fast[(rip ^ (rip >> 5)) & (MMIO_FAST_ENTRIES - 1)];
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t x;
+	__builtin_memcpy(&x, p, 8);
+	return x;
+}
+
+/* The instruction's bytes (and the zeros after them, masked) are still
+ * what they were. */
+static inline bool same_bytes(const struct mmio_fast_entry *e)
+{
+	return ((load64(e->code) ^ e->bytes[0]) & e->mask[0]) == 0 &&
+	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
+}
 
 /* A #PF exit: if the faulting instruction is a move remembered below, on
  * the same MMIO page with nothing changed, finish it here (the device
- * access, the register, RIP) and return true. False: nothing was done. */
-bool mmio_fast(struct vcpu *v);
+ * access, the register, RIP) and return true. False: nothing was done.
+ * Inline: it is the whole of a driver's register access. */
+static inline bool mmio_fast(struct vcpu *v)
+{
+	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
+	struct mmio_fast_entry *e = slot_of(v, rip);
+	struct mmu *m = &v->vm->mem->mmu;
+	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
+
+	/* Same instruction, same page, nothing has changed a translation,
+	 * same kind of access (W/U/I, and so CPL), no event in delivery. */
+	if (e->rip != rip || e->gen != m->tlb_gen || e->gva_page != gva >> 12 ||
+	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error ||
+	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
+	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+		return false;
+	/* The same bytes, decoded in the same mode. */
+	if (!same_bytes(e) || vmread(GUEST_CS_BASE) != e->cs_base ||
+	    (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
+		return false;
+	/* The fault is the operand's: the address formed now is the one the
+	 * CPU faulted on, and the access stays in the page. */
+	const struct emul_fastmov *f = &e->mov;
+	uint64_t *gpr = v->regs.gpr;
+	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
+	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
+	    (gva & 0xfff) > 0x1000u - f->size)
+		return false;
+
+	/* The device the emulator's access reached, while the bus is as it
+	 * was; the access's bytes are masked here, as the bus would. */
+	struct iobus *bus = &v->vm->plat->mmio;
+	const struct io_range *r = e->range;
+	uint64_t off = (e->gpa_page | (gva & 0xfff)) - r->base;
+	if (bus->gen != e->bus_gen || off >= r->len)
+		return false;
+	bus->touched |= r->flags;
+	if (f->op == FASTMOV_STORE)
+		r->ops->write(r->dev, off, f->size, emul_fastmov_value(f, gpr));
+	else
+		emul_fastmov_load(f, gpr, r->ops->read(r->dev, off, f->size));
+	rip += f->len;
+	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (__builtin_expect(intr & 3, 0))	/* STI/MOV-SS blocking ends */
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+	/* Counted as what it is: a #PF exit on MMIO, answered from a cache. */
+	m->stats.pf_exits++;
+	m->stats.mmio_exits++;
+	m->stats.mmio_cache_hits++;
+	v->mmio_fast_hits++;
+	return true;
+}
+
 
 /* What the #PF exit of an emulation on MMIO looked like. */
 struct mmio_fault_info {
@@ -17,9 +93,16 @@ struct mmio_fault_info {
 	uint32_t error;
 };
 
-/* The full emulator just finished, on MMIO, the instruction of @pf (@c:
- * the emulator's context, whose mode and CS it ran with): remember it if
- * it is a simple move. */
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf);
+/* A #PF exit the MMU answered MMU_EMULATE (a write to a shadowed guest
+ * page table at @gpa): if the instruction is a store remembered below,
+ * write through the MMU (which updates the shadows) and finish it here. */
+bool mmio_fast_pt_write(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, uint64_t rflags);
+
+/* The full emulator just finished the instruction of @pf (@c: the
+ * emulator's context, whose mode and CS it ran with), on MMIO (@is_mmio)
+ * or as a write to a shadowed page table: remember it if it is a simple
+ * move (a store, for a page-table write). */
+void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf,
+		     bool is_mmio);
 
 #endif

@@ -7,6 +7,7 @@
 #include "emul/emul.h"
 #include "emul/fastmov.h"
 #include "vmx/fpu.h"
+#include "emul/dev/iobus.h"
 
 /* Register numbers in x86 encoding order (ModRM/exit-qualification order). */
 enum { R_RAX, R_RCX, R_RDX, R_RBX, R_RSP, R_RBP, R_RSI, R_RDI,
@@ -29,7 +30,7 @@ struct vm;
 /* A move the full emulator finished on MMIO, for replay (vmx/mmio_fast.c). */
 #define MMIO_FAST_ENTRIES 4
 struct mmio_fast_entry {
-	uint64_t rip;			/* 0: free (no guest faults on MMIO at RIP 0 twice cheaply) */
+	uint64_t rip;			/* free entries have gen 0, which never matches */
 	uint64_t gen;			/* the MMU's tlb_gen this is good for */
 	uint64_t gva_page, gpa_page;	/* the MMU's answer: gva >> 12, gpa of the page */
 	uint32_t error;			/* the #PF error code it was learned from */
@@ -37,9 +38,14 @@ struct mmio_fast_entry {
 	uint64_t cs_base;
 	uint32_t seg_base_field;	/* VMCS field of the operand segment's base, 0: none */
 	bool long64;
+	uint64_t code_la, code_hpa;	/* the instruction's linear address and host frame */
 	const uint8_t *code;		/* host address of the instruction's bytes */
 	uint64_t bytes[2], mask[2];	/* its bytes, and which of 16 count */
 	struct emul_fastmov mov;
+	/* MMIO: the device behind the page, called directly while the bus
+	 * is unchanged (bus_gen). */
+	const struct io_range *range;
+	uint32_t bus_gen;
 };
 
 struct vcpu {
@@ -79,7 +85,7 @@ struct vcpu {
 		uint64_t gva_page, gpa_page, gen;
 	} fetch_tlb;
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
-	uint64_t mmio_fast_hits, emulations;
+	uint64_t mmio_fast_hits, pt_fast_hits, emulations;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;
 	uint64_t mmio_gva, mmio_gpa;

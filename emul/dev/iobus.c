@@ -18,6 +18,7 @@ bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev
 	b->r[i] = (struct io_range){ base, len, ops, dev, name, 0 };
 	b->n++;
 	b->last = 0;
+	b->gen++;
 	return true;
 }
 
@@ -42,6 +43,7 @@ bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags)
 	for (int i = 0; i < b->n; i++)
 		if (b->r[i].base == base) {
 			b->r[i].flags = flags;
+			b->gen++;
 			return true;
 		}
 	return false;

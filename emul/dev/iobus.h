@@ -31,6 +31,7 @@ struct iobus {
 	int n;
 	int last;				/* index of the last range hit: drivers hammer one register */
 	uint64_t unclaimed;			/* accesses nobody decoded */
+	uint32_t gen;				/* moves when a range is added or its flags change */
 	uint32_t touched;			/* flags of the ranges accessed since the caller cleared it */
 };
 
@@ -44,9 +45,10 @@ bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags);
 bool iobus_read_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val);
 bool iobus_write_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t val);
 
+/* The low @size bytes (1 <= size <= 8). */
 static inline uint64_t iobus_ones(unsigned size)
 {
-	return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return ~0ull >> (64 - 8 * size);
 }
 
 /* The same, inline where the range last hit holds @addr (drivers hammer

@@ -9,9 +9,9 @@ static uint64_t load(const uint8_t *p, unsigned size)
 {
 	uint8_t b; uint16_t w; uint32_t d; uint64_t q;
 	switch (size) {
+	case 4: __builtin_memcpy(&d, p, 4); return d;
 	case 1: __builtin_memcpy(&b, p, 1); return b;
 	case 2: __builtin_memcpy(&w, p, 2); return w;
-	case 4: __builtin_memcpy(&d, p, 4); return d;
 	default: __builtin_memcpy(&q, p, 8); return q;
 	}
 }
@@ -32,7 +32,7 @@ static uint64_t iomem_read(void *dev, uint64_t off, unsigned size)
 	struct iomem *m = dev;
 	uint64_t v = ~0ull;
 	m->reads++;
-	if (off + size <= m->size && (size == 1 || size == 2 || size == 4 || size == 8))
+	if (off + size <= m->size && ((0x116u >> size) & 1))	/* 1, 2, 4, 8 */
 		return load(m->buf + off, size);
 	if (off < m->size) {
 		unsigned n = m->size - off < size ? (unsigned)(m->size - off) : size;
@@ -45,7 +45,7 @@ static void iomem_write(void *dev, uint64_t off, unsigned size, uint64_t val)
 {
 	struct iomem *m = dev;
 	m->writes++;
-	if (off + size <= m->size && (size == 1 || size == 2 || size == 4 || size == 8)) {
+	if (off + size <= m->size && ((0x116u >> size) & 1)) {
 		store(m->buf + off, size, val);
 		return;
 	}
