@@ -556,10 +556,11 @@ uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
  * guest entries above the PTE are known to be present, accessed and to
  * grant what the leaf page's role says (a guest write to any of them would
  * have been trapped and would have unlinked this path). Only the guest PTE
- * is read. Handles RAM accesses the guest allows: MMU_FIXED, or
- * MMU_EMULATE (out->gpa) for a write to a shadowed guest table. Returns
- * MMU_FATAL, meaning "not handled here", for everything else (a guest
- * fault, MMIO, ROM, event delivery writing a table, the CR0.WP=0 and SMAP
+ * is read. Handles accesses the guest allows: MMU_FIXED, MMU_EMULATE
+ * (out->gpa) for a write to a shadowed guest table, or MMU_MMIO (out->gpa;
+ * the caller caches it) for a frame no memslot covers or a write to ROM.
+ * Returns MMU_FATAL, meaning "not handled here", for everything else (a
+ * guest fault, event delivery writing a table, the CR0.WP=0 and SMAP
  * subtleties), which the full path then handles.
  */
 enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
@@ -609,8 +610,13 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
 	}
 	slot = gfn_slot(m, gfn);
-	if (!slot || (write && (slot->flags & MEMSLOT_READONLY)))
-		return MMU_FATAL;   /* MMIO, or a write to ROM */
+	if (!slot || (write && (slot->flags & MEMSLOT_READONLY))) {
+		/* MMIO, or a write to ROM (the emulator's business too): the
+		 * guest's walk is done (A/D set as the CPU's walk would), and
+		 * the tables behind it are watched (this path is linked). */
+		out->gpa = (gfn << 12) | (gva & 0xfff);
+		return MMU_MMIO;
+	}
 	writable = (rights & ACC_W) && dirty && !(slot->flags & MEMSLOT_READONLY);
 	/* One look in the hash table settles both questions: is this a write
 	 * to a shadowed guest table (emulated, DESIGN.md; during event

@@ -449,6 +449,8 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 	if (!(m->role_base & ROLE_SMAP)) {
 		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
 
+		if (o == MMU_MMIO)
+			return mmio(m, gva, key, out->gpa, out);
 		if (o != MMU_FATAL)
 			return o;
 	}

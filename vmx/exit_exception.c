@@ -56,11 +56,10 @@ static enum exit_action page_fault(struct vcpu *v)
 {
 	uint64_t gva = v->exit_qual;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
-	uint64_t rflags = vmread(GUEST_RFLAGS);
 	uint32_t ctx = 0;
 	if (guest_cpl() == 3)
 		ctx |= MMU_PF_CPL3;
-	if (rflags & RFLAGS_AC)
+	if (vmread(GUEST_RFLAGS) & RFLAGS_AC)
 		ctx |= MMU_PF_AC;
 	if (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID)
 		ctx |= MMU_PF_EVENT;
@@ -76,11 +75,15 @@ static enum exit_action page_fault(struct vcpu *v)
 		inject_gp(v);
 		return EXIT_RESUME;
 	case MMU_MMIO:
+		/* A move remembered from this RIP, on another page (or after a
+		 * translation changed): the MMU's fresh answer, no emulator. */
+		if (!(ctx & MMU_PF_EVENT) && mmio_fast_replay(v, gva, out.gpa, error, true))
+			return after_emulation(v);
 		return mmio_emulate(v, gva, out.gpa, error, true);
 	case MMU_EMULATE:
 		/* A store from the same instruction as before (an OS updating
 		 * PTEs): replayed through the MMU without the emulator. */
-		if (!(ctx & MMU_PF_EVENT) && mmio_fast_pt_write(v, gva, out.gpa, error, rflags))
+		if (!(ctx & MMU_PF_EVENT) && mmio_fast_replay(v, gva, out.gpa, error, false))
 			return EXIT_RESUME;
 		return mmio_emulate(v, gva, out.gpa, error, false);
 	case MMU_FATAL:

@@ -33,40 +33,63 @@
  * the MMIO path's exact comparison can match. */
 #define PT_WRITE_TAG (1u << 31)
 
-bool mmio_fast_pt_write(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, uint64_t rflags)
+/* The code's translation is the remembered one: trusted while tlb_gen
+ * has not moved since it was checked, else checked on the shadow the CPU
+ * fetched the instruction through (exact: shadows follow the guest). */
+static bool code_still_there(struct mmu *m, struct mmio_fast_entry *e)
 {
-	uint64_t rip = vmread(GUEST_RIP);
-	struct mmio_fast_entry *e = slot_of(v, rip);
-	struct mmu *m = &v->vm->mem->mmu;
-	__asm__("" : "+r"(e));
-
-	if (e->rip != rip || e->error != (error | PT_WRITE_TAG) ||
-	    (rflags & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) || !same_bytes(e) ||
-	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
+	if (e->code_gen == m->tlb_gen)
+		return true;
+	if (mmu_hw_frame(m, e->code_la) != e->code_hpa)
 		return false;
-	/* The write itself moves tlb_gen: the code's translation is checked
-	 * on the shadow the CPU fetched through, then trusted until the next
-	 * change. */
-	if (e->gen != m->tlb_gen) {
-		if (mmu_hw_frame(m, e->code_la) != e->code_hpa)
-			return false;
-		e->gen = m->tlb_gen;
-	}
+	e->code_gen = m->tlb_gen;
+	return true;
+}
+
+bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
+{
+	struct mmio_fast_entry *e = v->fast_insn;
+	struct mmu *m = &v->vm->mem->mmu;
+
+	/* mmio_fast() checked RIP, the bytes, the mode and RFLAGS on this
+	 * exit; the MMU's walk since may have moved tlb_gen. */
+	if (!e || e->is_mmio != is_mmio || (e->mov.op == FASTMOV_STORE) != !!(error & PFEC_W) ||
+	    !code_still_there(m, e))
+		return false;
 	const struct emul_fastmov *f = &e->mov;
+	uint64_t rip = e->rip;
 	uint64_t *gpr = v->regs.gpr;
 	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
 	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
 	    (gva & 0xfff) > 0x1000u - f->size)
 		return false;
-	uint64_t val = emul_fastmov_value(f, gpr);
-	if (mmu_write_guest(m, gpa, &val, f->size) != MMU_OK)
-		return false;	/* nothing written: the emulator sorts it out */
+	uint64_t gen = m->tlb_gen;	/* the MMU answered for this access at this gen */
+	if (!is_mmio) {
+		uint64_t val = emul_fastmov_value(f, gpr);
+		if (mmu_write_guest(m, gpa, &val, f->size) != MMU_OK)
+			return false;	/* nothing written: the emulator sorts it out */
+		v->pt_fast_hits++;
+	} else {
+		if (f->op == FASTMOV_STORE)
+			mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
+		else
+			emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
+		/* This page's answer, for the next access from here. */
+		struct iobus *bus = &v->vm->plat->mmio;
+		const struct io_range *r = &bus->r[bus->last];	/* the one just used, if any */
+		e->gen = gpa - r->base < r->len && r->ops->read && r->ops->write ? gen : 0;
+		e->gva_page = gva >> 12;
+		e->gpa_page = gpa & ~0xfffull;
+		e->error = error;
+		e->range = r;
+		e->bus_gen = bus->gen;
+		v->mmio_fast_hits++;
+	}
 	rip += f->len;
 	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
 	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (__builtin_expect(intr & 3, 0))
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
-	v->pt_fast_hits++;
 	return true;
 }
 
@@ -107,7 +130,9 @@ void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio
 	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, &hpa, &hva, NULL))
 		return;
 	e->rip = rip;
-	e->gen = pf->gen;
+	e->is_mmio = is_mmio;
+	e->gen = is_mmio ? pf->gen : 0;
+	e->code_gen = pf->gen;
 	e->gva_page = pf->gva >> 12;
 	e->gpa_page = pf->gpa & ~0xfffull;
 	e->error = is_mmio ? pf->error : pf->error | PT_WRITE_TAG;
@@ -125,4 +150,5 @@ void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio
 	e->mov = f;
 	e->range = r;
 	e->bus_gen = v->vm->plat->mmio.gen;
+	v->fast_learned++;
 }

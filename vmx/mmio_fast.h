@@ -41,17 +41,21 @@ static inline bool mmio_fast(struct vcpu *v)
 	struct mmu *m = &v->vm->mem->mmu;
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
 
-	/* Same instruction, same page, nothing has changed a translation,
-	 * same kind of access (W/U/I, and so CPL), no event in delivery. */
-	if (e->rip != rip || e->gen != m->tlb_gen || e->gva_page != gva >> 12 ||
-	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error ||
-	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
-	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID))
+	/* The same instruction: the same bytes, decoded in the same mode; no
+	 * single-step, RF or AC to honour, no event in delivery. */
+	v->fast_insn = NULL;
+	if (e->rip != rip || (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
+	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) || !same_bytes(e) ||
+	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
 		return false;
-	/* The same bytes, decoded in the same mode. */
-	if (!same_bytes(e) || vmread(GUEST_CS_BASE) != e->cs_base ||
-	    (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
+	/* On the same MMIO page, nothing changed since, the same kind of
+	 * access (W/U/I, and so CPL): finished here. Otherwise the MMU
+	 * answers and mmio_fast_replay() runs this instruction. */
+	if (e->gen != m->tlb_gen || e->gva_page != gva >> 12 || !e->is_mmio ||
+	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error) {
+		v->fast_insn = e;
 		return false;
+	}
 	/* The fault is the operand's: the address formed now is the one the
 	 * CPU faulted on, and the access stays in the page. */
 	const struct emul_fastmov *f = &e->mov;
@@ -93,10 +97,13 @@ struct mmio_fault_info {
 	uint32_t error;
 };
 
-/* A #PF exit the MMU answered MMU_EMULATE (a write to a shadowed guest
- * page table at @gpa): if the instruction is a store remembered below,
- * write through the MMU (which updates the shadows) and finish it here. */
-bool mmio_fast_pt_write(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, uint64_t rflags);
+/* A #PF exit (error code @error) the MMU answered MMU_MMIO (@is_mmio) or
+ * MMU_EMULATE (a write to a shadowed guest page table) at @gpa, whose
+ * instruction mmio_fast() found remembered (v->fast_insn): do the move -
+ * on the MMIO bus, or through the MMU, which updates the shadows - and
+ * finish it here. An MMIO entry then keeps this page's answer for
+ * mmio_fast(). False: nothing was done. */
+bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio);
 
 /* The full emulator just finished the instruction of @pf (@c: the
  * emulator's context, whose mode and CS it ran with), on MMIO (@is_mmio)

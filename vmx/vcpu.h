@@ -31,9 +31,11 @@ struct vm;
 #define MMIO_FAST_ENTRIES 4
 struct mmio_fast_entry {
 	uint64_t rip;			/* free entries have gen 0, which never matches */
-	uint64_t gen;			/* the MMU's tlb_gen this is good for */
-	uint64_t gva_page, gpa_page;	/* the MMU's answer: gva >> 12, gpa of the page */
-	uint32_t error;			/* the #PF error code it was learned from */
+	uint64_t gen;			/* MMIO: the MMU's tlb_gen the whole entry is good for */
+	uint64_t code_gen;		/* the tlb_gen the code's translation was last checked at */
+	uint64_t gva_page, gpa_page;	/* MMIO: the MMU's answer, gva >> 12 and the gpa's page */
+	uint32_t error;			/* the #PF error code (PT_WRITE_TAG: a page-table write) */
+	bool is_mmio;
 	uint32_t cs_ar;
 	uint64_t cs_base;
 	uint32_t seg_base_field;	/* VMCS field of the operand segment's base, 0: none */
@@ -85,7 +87,8 @@ struct vcpu {
 		uint64_t gva_page, gpa_page, gen;
 	} fetch_tlb;
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
-	uint64_t mmio_fast_hits, pt_fast_hits, emulations;
+	struct mmio_fast_entry *fast_insn;	/* this #PF exit's instruction, if remembered */
+	uint64_t mmio_fast_hits, pt_fast_hits, fast_learned, emulations;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;
 	uint64_t mmio_gva, mmio_gpa;

@@ -35,10 +35,17 @@ static void op_out_port80(void) { outb(0x80, 0); }
 static void op_rdmsr_sysenter_cs(void) { rdmsr(0x174); }
 
 /* MMIO through Shade's instruction emulator: pc-testdev's echo RAM at
- * 0xff000000 (paging is off, so the address is also the gpa). The same
- * instruction on the same register each time is the cached path (decoded
- * instruction and gva translation reused); the alternating variant uses two
- * instructions on two pages, so neither cache can answer. */
+ * 0xff000000 (paging is off, so the address is also the gpa).
+ *   mmio-read/-write: the same instruction on the same register each time:
+ *     the cached path (the move, its bytes and the page's translation
+ *     remembered and validated).
+ *   mmio-read-alternating: two instructions on two pages, in turn: the
+ *     caches hold a few of each, so this stays on the cached path too.
+ *   mmio-read-uncached: one instruction reading four pages in turn whose
+ *     numbers share a slot of the shadow MMU's MMIO cache (page & 3): every
+ *     access walks, misses the memslots and runs through the emulator
+ *     (fetch, decode - its decoded-instruction cache does hold the one
+ *     instruction -, execute, device). */
 #define MMIO_A ((volatile uint32_t *)0xff000100u)
 #define MMIO_B ((volatile uint32_t *)0xff002200u)
 static void op_mmio_read(void) { (void)*MMIO_A; }
@@ -51,6 +58,11 @@ static void op_mmio_read_alternating(void)
 		(void)*MMIO_A;
 	else
 		mmio_read_b();
+}
+static void op_mmio_read_uncached(void)
+{
+	static unsigned n;
+	(void)*(volatile uint32_t *)(0xff000100u + ((n++ & 3) << 14));
 }
 
 /* Interrupt round trip: a fixed self-IPI through the local APIC's ICR, the
@@ -116,6 +128,7 @@ static const struct bench benches[] = {
 	{ "mmio-read", op_mmio_read, false },
 	{ "mmio-write", op_mmio_write, false },
 	{ "mmio-read-alternating", op_mmio_read_alternating, false },
+	{ "mmio-read-uncached", op_mmio_read_uncached, false },
 	{ "xapic-tpr-read", op_xapic_tpr_read, false },
 	{ "xapic-tpr-write", op_xapic_tpr_write, false },
 	{ "xapic-eoi-write", op_xapic_eoi, false },
