@@ -77,13 +77,15 @@ static enum exit_action page_fault(struct vcpu *v)
 	case MMU_MMIO:
 		/* A move remembered from this RIP, on another page (or after a
 		 * translation changed): the MMU's fresh answer, no emulator. */
-		if (!(ctx & MMU_PF_EVENT) && mmio_fast_replay(v, gva, out.gpa, error, true))
+		if (!(ctx & MMU_PF_EVENT) && (v->fast_insn ? mmio_fast_replay(v, gva, out.gpa, error, true)
+							      : mmio_fast_first(v, gva, out.gpa, error, true)))
 			return after_emulation(v);
 		return mmio_emulate(v, gva, out.gpa, error, true);
 	case MMU_EMULATE:
 		/* A store from the same instruction as before (an OS updating
 		 * PTEs): replayed through the MMU without the emulator. */
-		if (!(ctx & MMU_PF_EVENT) && mmio_fast_replay(v, gva, out.gpa, error, false))
+		if (!(ctx & MMU_PF_EVENT) && (v->fast_insn ? mmio_fast_replay(v, gva, out.gpa, error, false)
+							      : mmio_fast_first(v, gva, out.gpa, error, false)))
 			return EXIT_RESUME;
 		return mmio_emulate(v, gva, out.gpa, error, false);
 	case MMU_FATAL:

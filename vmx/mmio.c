@@ -89,24 +89,41 @@ static uint64_t translation_gen(const struct vcpu *v)
 	return v->vm->mem->mmu.tlb_gen;
 }
 
-static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
+/* The guest-physical address of code at linear @la, through the one-entry
+ * fetch TLB. */
+static int code_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa, struct emul_fault *f)
 {
-	struct vcpu *v = opaque;
-	uint64_t gpa, page = la & ~0xfffull, gen = translation_gen(v);
+	uint64_t page = la & ~0xfffull, gen = translation_gen(v);
 	unsigned cpl = guest_cpl();
 	if (v->fetch_tlb.valid && v->fetch_tlb.gva_page == page && v->fetch_tlb.gen == gen &&
 	    v->fetch_tlb.cpl == cpl) {
-		gpa = v->fetch_tlb.gpa_page | (la & 0xfff);
-	} else {
-		int rc = translate(v, la, MMU_ACC_FETCH, &gpa, f);
-		if (rc != EMUL_CB_OK)
-			return rc;
-		v->fetch_tlb.valid = true;
-		v->fetch_tlb.gva_page = page;
-		v->fetch_tlb.gpa_page = gpa & ~0xfffull;
-		v->fetch_tlb.gen = translation_gen(v);	/* the walk may have filled */
-		v->fetch_tlb.cpl = cpl;
+		*gpa = v->fetch_tlb.gpa_page | (la & 0xfff);
+		return EMUL_CB_OK;
 	}
+	int rc = translate(v, la, MMU_ACC_FETCH, gpa, f);
+	if (rc != EMUL_CB_OK)
+		return rc;
+	v->fetch_tlb.valid = true;
+	v->fetch_tlb.gva_page = page;
+	v->fetch_tlb.gpa_page = *gpa & ~0xfffull;
+	v->fetch_tlb.gen = translation_gen(v);	/* the walk may have filled */
+	v->fetch_tlb.cpl = cpl;
+	return EMUL_CB_OK;
+}
+
+bool mmio_code_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa)
+{
+	struct emul_fault f;
+	return code_gpa(v, la, gpa, &f) == EMUL_CB_OK;
+}
+
+static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
+{
+	struct vcpu *v = opaque;
+	uint64_t gpa;
+	int rc = code_gpa(v, la, &gpa, f);
+	if (rc != EMUL_CB_OK)
+		return rc;
 	/* Executing from MMIO is not supported: there is nothing to fetch. */
 	return mmu_read_guest(&v->vm->mem->mmu, gpa, buf, len) == MMU_OK ? EMUL_CB_OK : EMUL_CB_ABORT;
 }
@@ -308,20 +325,14 @@ enum exit_action emulate_instruction(struct vcpu *v)
 
 enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
-	bool write = error & 2;
 	v->mmio_known = true;
 	v->mmio_gva = gva;
 	v->mmio_gpa = gpa;
-	v->mmio_known_write = write;
+	v->mmio_known_write = error & 2;
 	v->mmio_is_mmio = is_mmio;
-	struct mmio_fault_info pf = { vmread(GUEST_RIP), vmread(GUEST_RFLAGS), gva, gpa,
-				      v->vm->mem->mmu.tlb_gen, error };
 	int st;
 	enum exit_action a = emulate_at(v, 0, &st);
 	v->mmio_known = false;
-	/* A plain move: next time, a fast path may finish it. */
-	if (st == EMUL_DONE && a == EXIT_RESUME)
-		mmio_fast_learn(v, &v->emul, &pf, is_mmio);
 	return a;
 }
 

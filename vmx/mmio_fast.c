@@ -93,62 +93,53 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	return true;
 }
 
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf,
-		     bool is_mmio)
+bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
-	bool long64 = c->mode == EMUL_MODE_LONG64;
-	uint64_t rip = pf->rip;
-	uint64_t la = long64 ? rip : (c->seg[EMUL_CS].base + (rip & 0xffffffffull)) & 0xffffffffull;
-	const struct emul_insn *in = emul_icache_lookup(&v->icache, la, c->mode);
+	uint64_t rip = vmread(GUEST_RIP);
+	uint64_t cs_base = vmread(GUEST_CS_BASE), code_gpa, hpa;
+	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
+	enum emul_mode mode = emul_mode_of(v->cr0, v->efer, cs_ar);
+	bool long64 = mode == EMUL_MODE_LONG64;
 	struct mmio_fast_entry *e = slot_of(v, rip);
+	struct emul_insn in;
 	struct emul_fastmov f;
-	uint64_t hpa;
 	void *hva;
 
-	if (c->mode != EMUL_MODE_PROT32 && c->mode != EMUL_MODE_COMPAT32 && !long64)
-		return;		/* 16-bit code: IP wrap-around rules, left to the emulator */
-	/* An MMIO entry keeps the MMU's answer for the page, which must still
-	 * hold; none may depend on EFLAGS.AC (SMAP), which the fast paths
-	 * take as 0. */
-	if ((is_mmio && pf->gen != v->vm->mem->mmu.tlb_gen) || (pf->rflags & (RFLAGS_AC | RFLAGS_TF)))
-		return;
-	if (!in || !emul_fastmov_from(in, &f) || f.uses_rsp || (!is_mmio && f.op != FASTMOV_STORE))
-		return;
-	/* MMIO: a device that decodes the address and does both directions
-	 * (else the bus's own rules run, in the emulator's path). */
-	const struct io_range *r = NULL;
-	if (is_mmio) {
-		r = iobus_find(&v->vm->plat->mmio, pf->gpa);
-		if (!r || !r->ops->read || !r->ops->write)
-			return;
-	}
-	/* The code's translation: the emulator's fetch made it at the fault.
-	 * The 16 bytes compared must lie in that page. */
-	if (!v->fetch_tlb.valid || v->fetch_tlb.gva_page != (la & ~0xfffull) ||
-	    v->fetch_tlb.gen != pf->gen || (la & 0xfff) > 0x1000 - 16)
-		return;
-	if (!memslot_frame(&v->vm->mem->slots, v->fetch_tlb.gpa_page >> 12, &hpa, &hva, NULL))
-		return;
+	/* 16-bit code (IP wrap-around), virtual-8086 mode, single-step, RF
+	 * and alignment checks are left to the emulator. */
+	if ((mode != EMUL_MODE_PROT32 && mode != EMUL_MODE_COMPAT32 && !long64) ||
+	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM)))
+		return false;
+	/* The bytes the CPU just ran, where its fetch found them; the 16
+	 * compared on later exits must lie in that page. */
+	uint64_t la = long64 ? rip : (cs_base + (rip & 0xffffffffull)) & 0xffffffffull;
+	if ((la & 0xfff) > 0x1000 - 16 || !mmio_code_gpa(v, la, &code_gpa) ||
+	    !memslot_frame(&v->vm->mem->slots, code_gpa >> 12, &hpa, &hva, NULL))
+		return false;
+	const uint8_t *code = (const uint8_t *)hva + (la & 0xfff);
+	if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, &f) || f.uses_rsp ||
+	    (!is_mmio && f.op != FASTMOV_STORE))
+		return false;
+
 	e->rip = rip;
 	e->is_mmio = is_mmio;
-	e->gen = is_mmio ? pf->gen : 0;
-	e->code_gen = pf->gen;
-	e->gva_page = pf->gva >> 12;
-	e->gpa_page = pf->gpa & ~0xfffull;
-	e->error = is_mmio ? pf->error : pf->error | PT_WRITE_TAG;
+	e->gen = 0;			/* the replay fills in the MMIO page's answer */
+	e->code_gen = v->vm->mem->mmu.tlb_gen;
+	e->error = is_mmio ? error : error | PT_WRITE_TAG;
 	e->long64 = long64;
 	e->seg_base_field = emul_fastmov_needs_base(&f, long64) ? GUEST_ES_BASE + 2 * f.seg : 0;
-	e->cs_base = c->seg[EMUL_CS].base;
-	e->cs_ar = c->seg[EMUL_CS].ar;
+	e->cs_base = cs_base;
+	e->cs_ar = cs_ar;
 	e->code_la = la;
 	e->code_hpa = hpa;
-	e->code = (const uint8_t *)hva + (la & 0xfff);
+	e->code = code;
 	e->bytes[0] = e->bytes[1] = 0;
-	__builtin_memcpy(e->bytes, in->bytes, in->len);
-	e->mask[0] = in->len >= 8 ? ~0ull : (1ull << (8 * in->len)) - 1;
-	e->mask[1] = in->len <= 8 ? 0 : in->len >= 16 ? ~0ull : (1ull << (8 * (in->len - 8))) - 1;
+	__builtin_memcpy(e->bytes, in.bytes, in.len);
+	e->mask[0] = in.len >= 8 ? ~0ull : (1ull << (8 * in.len)) - 1;
+	e->mask[1] = in.len <= 8 ? 0 : in.len >= 16 ? ~0ull : (1ull << (8 * (in.len - 8))) - 1;
 	e->mov = f;
-	e->range = r;
-	e->bus_gen = v->vm->plat->mmio.gen;
-	v->fast_learned++;
+	e->range = NULL;
+	v->fast_decoded++;
+	v->fast_insn = e;
+	return mmio_fast_replay(v, gva, gpa, error, is_mmio);
 }

@@ -90,13 +90,6 @@ static inline bool mmio_fast(struct vcpu *v)
 	return true;
 }
 
-
-/* What the #PF exit of an emulation on MMIO looked like. */
-struct mmio_fault_info {
-	uint64_t rip, rflags, gva, gpa, gen;	/* gen: the MMU's tlb_gen when it answered */
-	uint32_t error;
-};
-
 /* A #PF exit (error code @error) the MMU answered MMU_MMIO (@is_mmio) or
  * MMU_EMULATE (a write to a shadowed guest page table) at @gpa, whose
  * instruction mmio_fast() found remembered (v->fast_insn): do the move -
@@ -105,11 +98,10 @@ struct mmio_fault_info {
  * mmio_fast(). False: nothing was done. */
 bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio);
 
-/* The full emulator just finished the instruction of @pf (@c: the
- * emulator's context, whose mode and CS it ran with), on MMIO (@is_mmio)
- * or as a write to a shadowed page table: remember it if it is a simple
- * move (a store, for a page-table write). */
-void mmio_fast_learn(struct vcpu *v, const struct emul_ctx *c, const struct mmio_fault_info *pf,
-		     bool is_mmio);
+/* The same, for an instruction not remembered yet: decode it where the
+ * CPU fetched it and, if it is a simple move (a store, for a page-table
+ * write), remember it and replay it. False: nothing was done (the full
+ * emulator takes it). */
+bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio);
 
 #endif

@@ -88,7 +88,7 @@ struct vcpu {
 	} fetch_tlb;
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
 	struct mmio_fast_entry *fast_insn;	/* this #PF exit's instruction, if remembered */
-	uint64_t mmio_fast_hits, pt_fast_hits, fast_learned, emulations;
+	uint64_t mmio_fast_hits, pt_fast_hits, fast_decoded, emulations;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;
 	uint64_t mmio_gva, mmio_gpa;

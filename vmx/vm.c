@@ -125,8 +125,8 @@ static void report(struct vm *vm)
 	kprintf("\n");
 	mmu_counters_format(&vm->mem->mmu, buf, sizeof(buf));
 	kprintf("shade: %s: mmu: %s\n", vm->name, buf);
-	kprintf("shade: %s: emulator: steps=%lu icache-hits=%lu mmio-fast=%lu pt-write-fast=%lu\n", vm->name,
-		v->emulations, v->icache.hits, v->mmio_fast_hits, v->pt_fast_hits);
+	kprintf("shade: %s: emulator: steps=%lu icache-hits=%lu mmio-fast=%lu pt-write-fast=%lu moves-decoded=%lu\n",
+		vm->name, v->emulations, v->icache.hits, v->mmio_fast_hits, v->pt_fast_hits, v->fast_decoded);
 }
 
 const char *vms_run_all(int *status)

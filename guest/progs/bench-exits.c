@@ -45,7 +45,11 @@ static void op_rdmsr_sysenter_cs(void) { rdmsr(0x174); }
  *     numbers share a slot of the shadow MMU's MMIO cache (page & 3): every
  *     access walks, misses the memslots and runs through the emulator
  *     (fetch, decode - its decoded-instruction cache does hold the one
- *     instruction -, execute, device). */
+ *     instruction -, execute, device).
+ *   mmio-read-cold: 32 different load instructions in turn, each on its
+ *     own offset of one of 16 pages: more instructions than any cache of
+ *     Shade's holds, so each access is walked, fetched, decoded and
+ *     executed by the emulator from scratch. */
 #define MMIO_A ((volatile uint32_t *)0xff000100u)
 #define MMIO_B ((volatile uint32_t *)0xff002200u)
 static void op_mmio_read(void) { (void)*MMIO_A; }
@@ -58,6 +62,17 @@ static void op_mmio_read_alternating(void)
 		(void)*MMIO_A;
 	else
 		mmio_read_b();
+}
+#define COLD(i) case i: (void)*(volatile uint32_t *)(0xff000000u + ((i) & 15) * 0x1000u + (i) * 8u); break;
+static void op_mmio_read_cold(void)
+{
+	static unsigned n;
+	switch (n++ & 31) {
+	COLD(0) COLD(1) COLD(2) COLD(3) COLD(4) COLD(5) COLD(6) COLD(7)
+	COLD(8) COLD(9) COLD(10) COLD(11) COLD(12) COLD(13) COLD(14) COLD(15)
+	COLD(16) COLD(17) COLD(18) COLD(19) COLD(20) COLD(21) COLD(22) COLD(23)
+	COLD(24) COLD(25) COLD(26) COLD(27) COLD(28) COLD(29) COLD(30) COLD(31)
+	}
 }
 static void op_mmio_read_uncached(void)
 {
@@ -129,6 +144,7 @@ static const struct bench benches[] = {
 	{ "mmio-write", op_mmio_write, false },
 	{ "mmio-read-alternating", op_mmio_read_alternating, false },
 	{ "mmio-read-uncached", op_mmio_read_uncached, false },
+	{ "mmio-read-cold", op_mmio_read_cold, false },
 	{ "xapic-tpr-read", op_xapic_tpr_read, false },
 	{ "xapic-tpr-write", op_xapic_tpr_write, false },
 	{ "xapic-eoi-write", op_xapic_eoi, false },
