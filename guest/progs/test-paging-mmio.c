@@ -7,6 +7,12 @@
  * TPR (offset 0x80) written through one mapping must read back through
  * another. Under Shade every one of these accesses goes through the
  * instruction emulator (DESIGN.md, the page-fault exit path).
+ *
+ * Shade remembers the moves it finished on MMIO, by RIP, with their bytes
+ * and code page (vmx/mmio_fast.c). So in each paging mode one RIP also
+ * runs different code on the same register: its page remapped to another
+ * code page (PTE write + INVLPG), then the instruction rewritten in place;
+ * each must read what the instruction now there reads.
  */
 #include "guest.h"
 #include "paging.h"
@@ -19,6 +25,7 @@
 #define VA_APIC_4K    0x70000000u
 #define VA_LARGE      0x70400000u       /* 4 MiB aligned */
 #define VA_HIGH_GB    0xc0000000u       /* 1 GiB page: identity of the 4th GiB */
+#define VA_CODE       0x70800000u       /* the remapped code page */
 
 static const char *prefix;
 static char name_buf[64];
@@ -47,6 +54,52 @@ static void check_tpr(uint32_t w, uint32_t r, const char *what)
 	mmio_wr(w + APIC_TPR, 0);
 }
 
+/* A function "mov eax, [va]; ret" at @at, or with @narrow "mov ax, [va];
+ * ret": the same operand address, different instructions. */
+static void put_load(uint32_t at, uint32_t va, bool narrow)
+{
+	volatile uint8_t *p = (volatile uint8_t *)at;
+	unsigned n = 0;
+	if (narrow)
+		p[n++] = 0x66;
+	p[n++] = 0xa1;
+	p[n++] = (uint8_t)va;
+	p[n++] = (uint8_t)(va >> 8);
+	p[n++] = (uint8_t)(va >> 16);
+	p[n++] = (uint8_t)(va >> 24);
+	p[n++] = 0xc3;
+}
+
+/* Call the function at @va with EAX = @eax; its EAX. */
+static uint32_t call_at(uint32_t va, uint32_t eax)
+{
+	asm volatile("call *%1" : "+a"(eax) : "r"(va) : "ecx", "edx", "memory", "cc");
+	return eax;
+}
+
+/* One RIP, different instructions on one MMIO register. */
+static void check_code_changes(struct aspace *as, uint32_t version)
+{
+	uint32_t page_a = pg_alloc_page(), page_b = pg_alloc_page();
+	uint32_t reg = VA_APIC_4K + APIC_VERSION, narrow = 0xdead0000u | (version & 0xffff);
+
+	put_load(page_a, reg, false);
+	put_load(page_b, reg, true);
+	pg_set(as, VA_CODE, 0, page_a | PTE_P | PTE_W);
+	invlpg(VA_CODE);
+	bool same = call_at(VA_CODE, 0xdead0000u) == version && call_at(VA_CODE, 0xdead0000u) == version;
+	pg_set(as, VA_CODE, 0, page_b | PTE_P | PTE_W);
+	invlpg(VA_CODE);
+	check(same && call_at(VA_CODE, 0xdead0000u) == narrow && call_at(VA_CODE, 0xdead0000u) == narrow,
+	      N("mmio-code-remapped"));
+	/* Rewritten in place (through its identity mapping): the new bytes
+	 * count, after the serializing CPUID the SDM asks of such code. */
+	put_load(page_b, reg, false);
+	cpuid(0);
+	check(call_at(VA_CODE, 0xdead0000u) == version && call_at(VA_CODE, 0xdead0000u) == version,
+	      N("mmio-code-rewritten"));
+}
+
 static void run_mode(enum pg_mode mode, uint32_t version)
 {
 	static const char *const prefixes[] = { "pg32", "pae", "lm4" };
@@ -64,6 +117,7 @@ static void run_mode(enum pg_mode mode, uint32_t version)
 	    !pg_identity(&as, 0, IDENTITY_END, PTE_P | PTE_W) ||
 	    !pg_map(&as, VA_APIC_4K, APIC_PA, 0, mmio) ||
 	    !pg_map(&as, VA_LARGE, large_pa, 1, mmio) ||
+	    !pg_map(&as, VA_CODE, pg_alloc_page(), 0, PTE_P | PTE_W) ||
 	    (gb && !pg_map(&as, VA_HIGH_GB, VA_HIGH_GB, 2, mmio))) {
 		check(false, N("setup"));
 		return;
@@ -74,6 +128,7 @@ static void run_mode(enum pg_mode mode, uint32_t version)
 	check_eq(mmio_rd(va_large_apic + APIC_VERSION), version,
 		 N(mode == PG_MODE_32 ? "mmio-4m-read" : "mmio-2m-read"));
 	check_tpr(VA_APIC_4K, va_large_apic, "mmio-write-4k-read-large");
+	check_code_changes(&as, version);
 	if (gb) {
 		check_eq(mmio_rd(APIC_PA + APIC_VERSION), version,
 			 N("mmio-1g-read"));
