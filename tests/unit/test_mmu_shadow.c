@@ -804,6 +804,68 @@ static void recursive_mapping(void **state)
 	assert_int_equal(gpt_get(&g, g.cr3) & ~(PTE_A | PTE_D), pml4e_of_0 & ~(PTE_A | PTE_D));
 }
 
+/* mmu_hw_frame(): the frame the loaded shadow maps a gva to, following the
+ * guest's own changes (the MMIO fast path checks code pages with it). */
+static void hw_frame_follows_guest(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t pte, v;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
+	gpt_map(&g, 0x401000, 0x801000, 1, PTE_RW, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(mmu_hw_frame(&vm.mmu, 0x400123), 0);   /* nothing shadowed yet */
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	assert_int_equal(mmu_hw_frame(&vm.mmu, 0x400123), FAKE_RAM_HPA + 0x800000);
+	assert_int_equal(mmu_hw_frame(&vm.mmu, 0x401fff), FAKE_RAM_HPA + 0x801000); /* prefetched */
+	assert_int_equal(mmu_hw_frame(&vm.mmu, 0x7ff000), 0);
+	/* The guest points the PTE elsewhere (a trapped write): the shadow,
+	 * and so the answer, follows at once. */
+	pte = gpt_entry(&g, 0x400000, 1, 0);
+	v = 0x900000 | PTE_P | PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_true(mmu_hw_frame(&vm.mmu, 0x400000) == FAKE_RAM_HPA + 0x900000 ||
+		    mmu_hw_frame(&vm.mmu, 0x400000) == 0);
+	v = 0;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &v, 8), MMU_OK);
+	assert_int_equal(mmu_hw_frame(&vm.mmu, 0x400000), 0);
+}
+
+/* An MMIO page next to RAM in one guest table: once the table's shadow is
+ * linked, the fast fill answers MMIO itself: the right gpa, the guest's
+ * A/D bits set as by the CPU's walk, nothing filled. */
+static void fast_fill_answers_mmio(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t fills;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
+	gpt_map(&g, 0x420000, 0xfee00000, 1, PTE_RW | PTE_PCD, TBL_ALL);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
+	fills = vm.mmu.stats.fills;
+	assert_false(gpt_get(&g, gpt_entry(&g, 0x420000, 1, 0)) & PTE_A);
+	assert_int_equal(gpt_access(&vm, &gs, 0x420abc, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0xfee00abc);
+	assert_true(gpt_get(&g, gpt_entry(&g, 0x420000, 1, 0)) & PTE_A);
+	assert_true(gpt_get(&g, gpt_entry(&g, 0x420000, 1, 0)) & PTE_D);
+	assert_int_equal(vm.mmu.stats.fills, fills);
+	assert_int_equal(leaf_of(0x420000, &gs) & PTE_P, 0);   /* no shadow entry for MMIO */
+	/* the cache answers the next one */
+	assert_int_equal(gpt_access(&vm, &gs, 0x420ab0, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0xfee00ab0);
+}
+
 static void invlpg_and_mmio_cache(void **state)
 {
 	struct gpt g;
@@ -913,6 +975,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pae_pdptes_load_with_cr3, setup, teardown),
 		cmocka_unit_test_setup_teardown(recursive_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(invlpg_and_mmio_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(hw_frame_follows_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(fast_fill_answers_mmio, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switches, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
