@@ -541,7 +541,10 @@ static uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
  */
 uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
 {
-	uint32_t idx = cached_leaf_sp(m, gva);
+	/* The region cache is the fill path's: read it, don't move it (code
+	 * and data pages would chase each other out). */
+	uint32_t idx = m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21 ? m->leaf_idx
+									   : leaf_sp_of(m, gva);
 	uint64_t spte;
 
 	if (idx == SP_NONE)

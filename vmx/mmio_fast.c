@@ -133,10 +133,10 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	e->code_la = la;
 	e->code_hpa = hpa;
 	e->code = code;
-	e->bytes[0] = e->bytes[1] = 0;
-	__builtin_memcpy(e->bytes, in.bytes, in.len);
 	e->mask[0] = in.len >= 8 ? ~0ull : (1ull << (8 * in.len)) - 1;
-	e->mask[1] = in.len <= 8 ? 0 : in.len >= 16 ? ~0ull : (1ull << (8 * (in.len - 8))) - 1;
+	e->mask[1] = in.len <= 8 ? 0 : (1ull << (8 * (in.len - 8))) - 1;
+	e->bytes[0] = load64(code) & e->mask[0];	/* in.bytes, as decoded */
+	e->bytes[1] = load64(code + 8) & e->mask[1];
 	e->mov = f;
 	e->range = NULL;
 	v->fast_decoded++;
