@@ -2,7 +2,9 @@
  * through emul_decode + emul_step with callbacks over a bounded fake
  * memory.  Checks, besides ASan/UBSan: no callback access crosses a page
  * or exceeds 16 bytes, fetches stay within 15 bytes, each emul_step makes
- * a bounded number of callback calls, results are well-formed.
+ * a bounded number of callback calls, results are well-formed; and where
+ * the instruction digests into a fast move (emul/fastmov.h, the MMIO fast
+ * path's replay), the replay does what emul_step did.
  *
  * Input layout (missing bytes read as zero):
  *   [0] mode  [1] cpl/flags selector  [2] rep_chunk  [3] segment variant
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "emul/emul.h"
+#include "emul/fastmov.h"
 
 #define MEM_SIZE (4 * 4096)   /* fake RAM at linear [0, 16 KiB) */
 #define MMIO_BASE 0x10000     /* fake MMIO page: reads a pattern */
@@ -22,6 +25,11 @@ struct fz {
 	uint8_t mem[MEM_SIZE];
 	unsigned calls;
 	unsigned fetched, fetch_limit;
+	unsigned data_accesses;		/* reads and writes, for the fast-move check */
+	uint64_t last_la;
+	unsigned last_len;
+	bool last_write;
+	uint8_t last_data[16];
 };
 
 static void bad(void)
@@ -50,16 +58,22 @@ static int access(struct fz *z, uint64_t la, void *buf, unsigned len, bool write
 		  struct emul_fault *f)
 {
 	check_access(z, la, len);
+	if (write)
+		memcpy(z->last_data, buf, len);
 	if (la < MEM_SIZE && la + len <= MEM_SIZE) {
 		if (write)
 			memcpy(z->mem + la, buf, len);
 		else
 			memcpy(buf, z->mem + la, len);
+		if (!write)
+			memcpy(z->last_data, buf, len);
 		return EMUL_CB_OK;
 	}
 	if (la >= MMIO_BASE && la + len <= MMIO_BASE + 4096) {
-		if (!write)
+		if (!write) {
 			memset(buf, (int)(la & 0xff), len);
+			memcpy(z->last_data, buf, len);
+		}
 		return EMUL_CB_OK;
 	}
 	if (la == 0xdead0000)
@@ -77,13 +91,24 @@ static int cb_fetch(void *o, uint64_t la, void *buf, unsigned len, struct emul_f
 	return access(z, la, buf, len, false, f);
 }
 
+/* Data accesses, logged for the fast-move check. */
+static void note_data(struct fz *z, uint64_t la, unsigned len, bool write)
+{
+	z->data_accesses++;
+	z->last_la = la;
+	z->last_len = len;
+	z->last_write = write;
+}
+
 static int cb_read(void *o, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
 {
+	note_data(o, la, len, false);
 	return access(o, la, buf, len, false, f);
 }
 
 static int cb_write(void *o, uint64_t la, const void *buf, unsigned len, struct emul_fault *f)
 {
+	note_data(o, la, len, true);
 	return access(o, la, (void *)buf, len, true, f);
 }
 
@@ -166,6 +191,55 @@ static void setup_segments(struct emul_ctx *c, uint8_t v)
 
 static struct emul_icache icache;
 
+static uint64_t le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+/* The instruction at CODE_LA digests into a fast move: one emul_step must
+ * do exactly what the replay says (one access at the address the digest
+ * forms, the same value stored or the same registers after a load). */
+static void check_fast_move(struct fz *z, const struct emul_ctx *c0)
+{
+	struct emul_insn in;
+	struct emul_fastmov f;
+	struct emul_ctx c = *c0;
+	struct emul_result res;
+	bool long64 = c.mode == EMUL_MODE_LONG64;
+
+	if (emul_decode(c.mode, z->mem + CODE_LA, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, &f))
+		return;
+	if ((f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) || f.len != in.len ||
+	    (f.reg != EMUL_NO_REG && f.reg > 15) || (f.base != EMUL_NO_REG && f.base > 15) ||
+	    (f.index != EMUL_NO_REG && f.index > 15) || f.seg >= EMUL_NSEG)
+		bad();
+	if (c.mode < EMUL_MODE_PROT16 || (c.rflags & EMUL_FL_AC))
+		return;		/* real mode and #AC: the fast path never replays these */
+	uint64_t la = emul_fastmov_linear(&f, long64, c.seg[f.seg].base, emul_fastmov_ea(&f, c.gpr, c.rip));
+	z->data_accesses = 0;
+	z->calls = 0;
+	z->fetched = 0;
+	z->fetch_limit = 15;
+	if (emul_step(&c, &res) != EMUL_DONE || (la & 0xfff) + f.size > 0x1000)
+		return;		/* a fault the CPU would have raised before any #PF, or a split */
+	if (z->data_accesses != 1 || z->last_la != la || z->last_len != f.size ||
+	    z->last_write != (f.op == FASTMOV_STORE))
+		bad();
+	uint64_t g[16];
+	memcpy(g, c0->gpr, sizeof(g));
+	if (f.op == FASTMOV_STORE) {
+		if (le(z->last_data, f.size) != emul_fastmov_value(&f, c0->gpr))
+			bad();
+	} else {
+		emul_fastmov_load(&f, g, le(z->last_data, f.size));
+	}
+	if (memcmp(g, c.gpr, sizeof(g)) != 0)
+		bad();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	static struct fz z;
@@ -209,6 +283,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		c.gpr[r] = (s & 0x8000) ? (uint64_t)s * 0x9e3779b97f4a7c15ull : (s & 0x3fff);
 	}
 	c.gpr[EMUL_RSP] = 0x2000 + (c.gpr[EMUL_RSP] & 0xff);
+
+	{
+		static uint8_t mem_copy[MEM_SIZE];
+		memcpy(mem_copy, z.mem, MEM_SIZE);
+		check_fast_move(&z, &c);
+		memcpy(z.mem, mem_copy, MEM_SIZE);	/* the step below starts from the input */
+	}
 
 	for (int step = 0; step < 4; step++) {
 		int st;
