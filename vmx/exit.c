@@ -132,11 +132,6 @@ void set_guest_cr2(struct vcpu *v, uint64_t cr2)
 	write_cr2(cr2);
 }
 
-unsigned guest_cpl(void)
-{
-	return (vmread(GUEST_SS_AR_BYTES) >> 5) & 3;
-}
-
 unsigned guest_width(struct vcpu *v)
 {
 	uint64_t cs_ar = vmread(GUEST_CS_AR_BYTES);

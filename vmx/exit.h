@@ -43,7 +43,10 @@ static inline void inject_ud(struct vcpu *v) { inject_exception(v, 6, false, 0);
 void set_guest_cr2(struct vcpu *v, uint64_t cr2);
 
 /* CPL from the guest's SS access rights (SDM 5.5: CPL = SS.DPL). */
-unsigned guest_cpl(void);
+static inline unsigned guest_cpl(void)
+{
+	return (vmread(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
 /* The guest's operating width: 16, 32 or 64. */
 unsigned guest_width(struct vcpu *v);
 
