@@ -192,49 +192,68 @@ static int root_for(struct mmu *m, const struct walk_ctx *c, uint32_t base,
 	return MMU_OK;
 }
 
-/* walk_load_pdptes() for the loaded MMU: the same rule (SDM 4.4.1, Table
- * 4-8), with the memslot hint and the reserved mask worked out once. */
-static bool load_pdptes(struct mmu *m, uint64_t cr3, uint64_t pdpte[4])
+/* The host address of the 32-byte PDPT a PAE CR3 points to, or NULL. */
+static inline const uint64_t *pdpt_of(struct mmu *m, uint64_t cr3)
 {
-	uint64_t base = cr3 & 0xffffffe0ull, rsvd = 0x1e6ull | (~0ull << m->cfg.maxphyaddr);
+	uint64_t base = cr3 & 0xffffffe0ull;
 	const uint64_t *p = gfn_hva(m, base >> 12);
+
+	return p ? p + (base & 0xfff) / 8 : NULL;
+}
+
+/* walk_load_pdptes() for the loaded MMU and the PDPT at @p: the same rule
+ * (SDM 4.4.1, Table 4-8). A PDPT outside RAM reads as all ones there:
+ * present with reserved bits set. */
+static bool load_pdptes(struct mmu *m, const uint64_t *p, uint64_t pdpte[4])
+{
+	uint64_t rsvd = 0x1e6ull | (~0ull << m->cfg.maxphyaddr);
 	int i;
 
-	if (p)
-		p += (base & 0xfff) / 8;
+	if (!p)
+		return false;
 	for (i = 0; i < 4; i++) {
-		pdpte[i] = p ? __atomic_load_n(&p[i], __ATOMIC_ACQUIRE) : ~0ull;
+		pdpte[i] = __atomic_load_n(&p[i], __ATOMIC_ACQUIRE);
 		if ((pdpte[i] & PTE_P) && (pdpte[i] & rsvd))
 			return false;
 	}
 	return true;
 }
 
-/* Only CR3 changed (a process switch, or a TLB flush by reloading it): the
- * walk context and role base stay; the PAE PDPTEs are reloaded as MOV CR3
- * does (SDM 4.4.1). A 32-bit or 4-level CR3 equal to the loaded one keeps
- * the pinned root: the shadows are exact, so a flush has nothing to do. */
-static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
+/* MOV CR3 with the loaded PAE CR3 loads the same four PDPTEs from memory
+ * again (SDM 4.4.1); usually they are the ones the pinned root was built
+ * from (its entries 4..7), which passed the reserved-bit check then with
+ * the same MAXPHYADDR: then nothing changes, and nothing needs checking. */
+static bool pdptes_unchanged(const struct mmu *m)
+{
+	const uint64_t *p = m->pdpt_hva, *r = sp_table(m, sp_get(m, m->root)) + 4;
+
+	return p && __atomic_load_n(&p[0], __ATOMIC_ACQUIRE) == r[0] &&
+	       __atomic_load_n(&p[1], __ATOMIC_ACQUIRE) == r[1] &&
+	       __atomic_load_n(&p[2], __ATOMIC_ACQUIRE) == r[2] &&
+	       __atomic_load_n(&p[3], __ATOMIC_ACQUIRE) == r[3];
+}
+
+/* load_cr3_only() when the root may change: a new CR3, or new PDPTEs. */
+static __attribute__((noinline)) int switch_cr3(struct mmu *m, uint64_t cr3,
+						uint64_t *host_cr3)
 {
 	struct walk_ctx *c = &m->wc;
-	uint64_t pdpte[4];
+	const uint64_t *pdpt = m->pdpt_hva;
 	uint32_t idx;
 	int r;
 
 	if (c->mode == PAGING_PAE) {
-		if (!load_pdptes(m, cr3, pdpte))
+		uint64_t pdpte[4];
+
+		if (cr3 != m->gs.cr3)
+			pdpt = pdpt_of(m, cr3);
+		if (!load_pdptes(m, pdpt, pdpte))
 			return MMU_ERR_GP;
 		c->pdpte[0] = pdpte[0];
 		c->pdpte[1] = pdpte[1];
 		c->pdpte[2] = pdpte[2];
 		c->pdpte[3] = pdpte[3];
-	}
-	if (cr3 == m->gs.cr3 && (c->mode != PAGING_PAE ||
-	    same_pdptes(sp_table(m, sp_get(m, m->root)) + 4, pdpte))) {
-		m->stats.cr3_reused++;
-		soft_tlb_flush(m);
-		*host_cr3 = m->root_hpa;
-		return MMU_OK;
+		m->pdpt_hva = pdpt;
 	}
 	c->cr3 = cr3;
 	m->gs.cr3 = cr3;
@@ -249,16 +268,30 @@ static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
 	return MMU_OK;
 }
 
-int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
-		     uint64_t *host_cr3)
+/* Only CR3 changed (a process switch, or a TLB flush by reloading it): the
+ * walk context and role base stay; the PAE PDPTEs are reloaded as MOV CR3
+ * does (SDM 4.4.1). A CR3 equal to the loaded one (with the same PDPTEs)
+ * keeps the pinned root: the shadows are exact, so a flush has nothing to
+ * do but drop the software TLBs. */
+static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
+{
+	if (cr3 != m->gs.cr3 || (m->wc.mode == PAGING_PAE && !pdptes_unchanged(m)))
+		return switch_cr3(m, cr3, host_cr3);
+	m->stats.cr3_reused++;
+	soft_tlb_flush(m);
+	*host_cr3 = m->root_hpa;
+	return MMU_OK;
+}
+
+/* mmu_load_context() when the paging mode or its controls may change. */
+static __attribute__((noinline)) int load_full(struct mmu *m,
+					       const struct mmu_guest_state *gs,
+					       uint64_t *host_cr3)
 {
 	struct walk_ctx c;
 	uint32_t base, idx;
 	int r;
 
-	if (m->loaded && gs->cr0 == m->gs.cr0 && gs->cr4 == m->gs.cr4 &&
-	    gs->efer == m->gs.efer)
-		return load_cr3_only(m, gs->cr3, host_cr3);
 	make_walk_ctx(m, gs, &c);
 	if (c.mode == PAGING_PAE &&
 	    !walk_load_pdptes(m->slots, gs->cr3, c.maxphyaddr, c.pdpte))
@@ -271,11 +304,21 @@ int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 	m->gs = *gs;
 	m->wc = c;
 	m->leaf_rsvd = walk_leaf_reserved(&c);
+	m->pdpt_hva = c.mode == PAGING_PAE ? pdpt_of(m, gs->cr3) : NULL;
 	m->role_base = base;
 	m->loaded = true;
 	soft_tlb_flush(m);
 	*host_cr3 = m->root_hpa;
 	return MMU_OK;
+}
+
+int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
+		     uint64_t *host_cr3)
+{
+	if (m->loaded && gs->cr0 == m->gs.cr0 && gs->cr4 == m->gs.cr4 &&
+	    gs->efer == m->gs.efer)
+		return load_cr3_only(m, gs->cr3, host_cr3);
+	return load_full(m, gs, host_cr3);
 }
 
 void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,

@@ -168,6 +168,9 @@ struct mmu {
 	uint32_t prev_root;               /* the root loaded before it (a hint) */
 	uint64_t root_hpa;
 	uint64_t leaf_rsvd;               /* reserved bits of a guest 4 KiB PTE */
+	/* PAE: the guest's 32-byte PDPT at CR3 (NULL if it is no RAM). RAM
+	 * frames never move, so the pointer stays good for that CR3. */
+	const uint64_t *pdpt_hva;
 	const struct memslot *slot_hint;  /* the memslot last found */
 	/* The leaf shadow page last found for a 2 MiB region of the loaded
 	 * root (SP_NONE: none); any unlinking forgets it. */

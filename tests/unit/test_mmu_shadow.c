@@ -770,6 +770,57 @@ static void pae_pdptes_load_with_cr3(void **state)
 	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_FIXED);
 }
 
+/* A MOV CR3 with the loaded CR3 keeps the root only while the four
+ * PDPTEs in memory are the ones it was built from; the PDPT read is the
+ * one at the CR3 being loaded, after a switch away and back and after a
+ * full context load too. */
+static void pae_reload_rereads_pdptes(void **state)
+{
+	const uint64_t la = 0xc0001000;   /* through PDPTE 3 */
+	struct gpt a, b;
+	struct mmu_guest_state ga, gb;
+	struct mmu_fault out;
+	uint64_t ra, rb, r, e3, cr3 = 0;
+	(void)state;
+
+	gpt_init(&a, &vm, PAGING_PAE, TBL_BASE, TBL_BASE + 0x40000);
+	gpt_map(&a, la, 0x500000, 1, PTE_RW, TBL_ALL);
+	gpt_init(&b, &vm, PAGING_PAE, TBL_BASE + 0x40000, TBL_END);
+	gpt_map(&b, la, 0x600000, 1, PTE_RW, TBL_ALL);
+	ga = gpt_state(&a);
+	gb = gpt_state(&b);
+	ra = gs_load(&vm, &ga);
+	assert_int_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_FIXED);
+	rb = gs_load(&vm, &gb);
+	assert_int_not_equal(rb, ra);
+	/* a's PDPTE 3 changes while b is loaded: b's reload keeps b's root,
+	 * loading a sees the change */
+	e3 = gpt_get(&a, a.cr3 + 24);
+	gpt_set(&a, a.cr3 + 24, 0);
+	assert_int_equal(gs_load(&vm, &gb), rb);
+	assert_int_not_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_INJECT_PF);
+	/* a reserved bit on a reload of the same CR3: #GP, context kept */
+	gpt_set(&a, a.cr3 + 24, e3 | PTE_RW);
+	r = vm.mmu.root_hpa;
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+	assert_int_equal(vm.mmu.root_hpa, r);
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+	/* restored: the first root serves again */
+	gpt_set(&a, a.cr3 + 24, e3);
+	assert_int_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_FIXED);
+	/* after a full context load (CR0.WP changes) as well */
+	ga.cr0 &= ~CR0_WP;
+	r = gs_load(&vm, &ga);
+	assert_int_equal(gs_load(&vm, &ga), r);
+	gpt_set(&a, a.cr3 + 24, 0);
+	assert_int_not_equal(gs_load(&vm, &ga), r);
+	gpt_set(&a, a.cr3 + 24, e3 | (1ull << 40));   /* above MAXPHYADDR 36 */
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+}
+
 /* ---- recursive maps, INVLPG, mode switches ---- */
 
 static void recursive_mapping(void **state)
@@ -911,6 +962,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(guest_32bit_quarters_and_halves, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_32bit_4m_page_with_pse36, setup, teardown),
 		cmocka_unit_test_setup_teardown(pae_pdptes_load_with_cr3, setup, teardown),
+		cmocka_unit_test_setup_teardown(pae_reload_rereads_pdptes, setup, teardown),
 		cmocka_unit_test_setup_teardown(recursive_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(invlpg_and_mmio_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switches, setup, teardown),
