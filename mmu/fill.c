@@ -606,16 +606,25 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	writable = writable && !shadowed;
 	if (write && !pt_write && !writable)
 		return MMU_FATAL;
-	spte = spte_of(sp, gfn, slot->hpa + ((gfn << 12) - slot->gpa), rights,
-		       writable, cache);
 	touch(m, idx);
-	sp_table(m, sp)[i] = spte;
-	m->stats.fills++;
 	if (pt_write) {
+		/* The write is emulated. A present entry already is what it
+		 * would be made again here: the guest entry has not changed
+		 * (the shadows follow every write to it), and the D bit just
+		 * set does not make a shadowed table writable. */
+		if (!(sp_table(m, sp)[i] & PTE_P)) {
+			sp_table(m, sp)[i] = spte_of(sp, gfn, slot->hpa + ((gfn << 12) - slot->gpa),
+						     rights, false, cache);
+			m->stats.fills++;
+		}
 		out->gpa = (gfn << 12) | (gva & 0xfff);
 		m->stats.emulate_exits++;
 		return MMU_EMULATE;
 	}
+	spte = spte_of(sp, gfn, slot->hpa + ((gfn << 12) - slot->gpa), rights,
+		       writable, cache);
+	sp_table(m, sp)[i] = spte;
+	m->stats.fills++;
 	if (gt)
 		prefetch_guest_block(m, sp, gt, eb, i);
 	else

@@ -26,6 +26,20 @@ static bool range_is_ram(const struct mmu *m, uint64_t gpa, size_t len,
 	return true;
 }
 
+/* The sizes one instruction's access has are copied with one move each
+ * (a constant-size __builtin_memcpy is a move even in a freestanding
+ * build; memcpy() loops). */
+static inline void copy_access(void *dst, const void *src, size_t len)
+{
+	switch (len) {
+	case 8: __builtin_memcpy(dst, src, 8); break;
+	case 4: __builtin_memcpy(dst, src, 4); break;
+	case 2: __builtin_memcpy(dst, src, 2); break;
+	case 1: __builtin_memcpy(dst, src, 1); break;
+	default: memcpy(dst, src, len);
+	}
+}
+
 int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len)
 {
 	size_t done = 0;
@@ -35,7 +49,7 @@ int mmu_read_guest(struct mmu *m, uint64_t gpa, void *dst, size_t len)
 
 		if (!s)
 			return MMU_ERR_NOT_RAM;
-		memcpy(dst, (char *)s->hva + (gpa - s->gpa), len);
+		copy_access(dst, (char *)s->hva + (gpa - s->gpa), len);
 		return MMU_OK;
 	}
 	if (!range_is_ram(m, gpa, len, false))
@@ -60,11 +74,14 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 
 	if (len && len <= 4096 - (gpa & 0xfff)) {   /* one frame: the usual */
 		const struct memslot *s = gfn_slot(m, gpa >> 12);
+		unsigned off = (unsigned)(gpa & 0xfff);
+		char *page;
 
 		if (!s || (s->flags & MEMSLOT_READONLY))
 			return MMU_ERR_NOT_RAM;
-		memcpy((char *)s->hva + (gpa - s->gpa), src, len);
-		if (m->nsp && frame_guest_write(m, gpa >> 12, (unsigned)(gpa & 0xfff), len)) {
+		page = (char *)s->hva + ((gpa - off) - s->gpa);
+		copy_access(page + off, src, len);
+		if (m->nsp && frame_guest_write(m, gpa >> 12, page, off, len)) {
 			m->stats.pt_writes++;
 			soft_tlb_flush(m);
 		}
@@ -81,8 +98,7 @@ int mmu_write_guest(struct mmu *m, uint64_t gpa, const void *src, size_t len)
 			n = len - done;
 		memslot_frame(m->slots, a >> 12, NULL, &hva, NULL);
 		memcpy((char *)hva + (a & 0xfff), (const char *)src + done, n);
-		if (m->nsp && frame_shadowed(m, a >> 12)) {
-			frame_guest_write(m, a >> 12, (unsigned)(a & 0xfff), n);
+		if (m->nsp && frame_guest_write(m, a >> 12, hva, (unsigned)(a & 0xfff), n)) {
 			m->stats.pt_writes++;
 			soft_tlb_flush(m);
 		}

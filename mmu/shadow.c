@@ -292,67 +292,95 @@ static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
 	}
 }
 
-/* After a write to a leaf guest table: refill the entries whose every
- * byte was written (a guest installing a PTE usually touches it next). */
-static unsigned prefetch_guest_entries(struct mmu *m, uint32_t idx,
-				       unsigned off, size_t len)
+/* After a write to [off, off+len) of the guest table that leaf shadow
+ * page @idx shadows (whose memory is at @page): every shadow entry a
+ * written guest entry feeds is made again from that entry as it is now,
+ * partly written or not (it is what the CPU would find there): mapped if
+ * the CPU could use it as it is (shadow_prefetch()), else not present.
+ * A guest installing a PTE usually touches it next. Returns how many
+ * entries were mapped. */
+static unsigned update_leaf_entries(struct mmu *m, uint32_t idx,
+				    const char *page, unsigned off, size_t len)
 {
 	const struct mmu_sp *sp = sp_get(m, idx);
+	uint64_t *t = sp_table(m, sp);
 	unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
-	unsigned gi, end = (unsigned)(off + len), n = 0;
-	void *page;
+	unsigned gi, last = (unsigned)((off + len - 1) / eb), n = 0;
 
-	if (role_level(sp->role) != 1)
-		return 0;
-	page = gfn_hva(m, sp->key);
-	if (!page)
-		return 0;
-	for (gi = (off + eb - 1) / eb; (gi + 1) * eb <= end; gi++) {
-		unsigned first;
-		uint64_t gpte = eb == 4 ? ((uint32_t *)page)[gi] : ((uint64_t *)page)[gi];
+	for (gi = off / eb; gi <= last; gi++) {
+		unsigned si;
+		const void *p = page + (size_t)gi * eb;
+		uint64_t gpte;
 
-		if (guest_to_shadow(sp->role, gi, &first) &&
-		    shadow_prefetch(m, idx, first, gpte))
-			n++;
+		if (!guest_to_shadow(sp->role, gi, &si))
+			continue;
+		gpte = eb == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+			       : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+		t[si] = 0;
+		n += shadow_prefetch(m, idx, si, gpte);
 	}
 	return n;
 }
 
+/* The guest wrote [off, off+len) of the table shadow page @idx shadows:
+ * leaf shadows follow the written entries, higher ones drop the links
+ * they fed. A valid new mapping shows the frame still is a page table;
+ * other writes count towards the flood limit. */
+static void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
+			       unsigned off, size_t len)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	if (role_level(sp->role) == 1) {
+		if (update_leaf_entries(m, idx, page, off, len)) {
+			sp->writes = 0;
+			return;
+		}
+	} else {
+		zap_guest_entries(m, idx, off, len);
+	}
+	if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED)) {
+		sp_drop(m, idx);
+		m->stats.unshadowed++;
+	}
+}
+
 /**
  * frame_guest_write() - the guest wrote [off, off+len) of frame @gfn (one
- * frame). Every shadow of it drops the entries the bytes feed; a frame
- * written again and again without being used is unshadowed (it probably is
- * no page table any more). Returns whether the frame had any shadow.
+ * frame, whose memory is at @page). Every shadow of it follows the bytes
+ * (shadow_guest_write()); a frame written again and again without being
+ * used is unshadowed (it probably is no page table any more). Returns
+ * whether the frame had any shadow.
  */
-bool frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
+bool frame_guest_write(struct mmu *m, uint64_t gfn, const void *page,
+		       unsigned off, size_t len)
 {
-	uint32_t idx, gen = ++m->op_gen, bound;
+	uint32_t idx, next, gen = ++m->op_gen, bound;
+	bool any = false;
 
 	if (len == 0)
 		return false;
+	/* One pass over the hash chain, unless a shadow page was dropped on
+	 * the way (chains changed): then again from the head, skipping the
+	 * pages this write already handled (op_gen). */
 	for (bound = 0; bound < m->nsp; bound++) {
-		struct mmu_sp *sp = NULL;
+		uint64_t dropped = m->stats.sp_dropped;
 
-		for (idx = *pool_bucket(m, gfn); idx != SP_NONE;
-		     idx = sp_get(m, idx)->hnext) {
-			sp = sp_get(m, idx);
-			if (sp->key == gfn && follows_guest_table(sp->role) &&
-			    sp->op_gen != gen)
+		for (idx = *pool_bucket(m, gfn); idx != SP_NONE; idx = next) {
+			struct mmu_sp *sp = sp_get(m, idx);
+
+			next = sp->hnext;
+			if (sp->key != gfn || !follows_guest_table(sp->role) ||
+			    sp->op_gen == gen)
+				continue;
+			sp->op_gen = gen;
+			any = true;
+			shadow_guest_write(m, idx, page, off, len);
+			if (m->stats.sp_dropped != dropped)
 				break;
 		}
 		if (idx == SP_NONE)
-			return bound > 0;
-		sp->op_gen = gen;
-		zap_guest_entries(m, idx, off, len);
-		/* A valid new mapping shows the frame still is a page table; other
-		 * writes count towards the flood limit. */
-		if (prefetch_guest_entries(m, idx, off, len))
-			sp->writes = 0;
-		else if (++sp->writes >= SP_FLOOD_WRITES &&
-			 !(sp->flags & SP_PINNED)) {
-			sp_drop(m, idx);
-			m->stats.unshadowed++;
-		}
+			break;
 	}
-	return true;
+	return any;
 }

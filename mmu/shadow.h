@@ -173,7 +173,8 @@ void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i);
 void sp_zap_all(struct mmu *m, uint32_t idx);
 bool frame_shadowed(const struct mmu *m, uint64_t gfn);
 void frame_unshadow(struct mmu *m, uint64_t gfn);
-bool frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len);
+bool frame_guest_write(struct mmu *m, uint64_t gfn, const void *page,
+		       unsigned off, size_t len);
 
 /* fill.c */
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,

@@ -217,11 +217,22 @@ static void table_writes_are_emulated_and_tracked(void **state)
 	assert_int_equal(vm.mmu.stats.pt_writes, 1);
 	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
 	assert_int_equal(leaf_of(la, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x900000);
-	/* A partial (4-byte) write to the high half of the entry counts too. */
+	/* A partial (4-byte) write to the high half of the entry counts too:
+	 * the shadow entry is made again from the whole entry (A is set now). */
 	assert_int_equal(mmu_write_guest(&vm.mmu, pte + 4, "\0\0\0\x80", 4), MMU_OK);
-	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_ADDR_MASK | PTE_NX | PTE_P),
+			 (FAKE_RAM_HPA + 0x900000) | PTE_NX | PTE_P);
 	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_INJECT_PF);
 	assert_int_equal(out.error_code, PFEC_P | PFEC_I);   /* XD now */
+	/* So does one to the low half: the new frame, still XD. */
+	uint32_t lo = 0xa00000 | PTE_P | PTE_A;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &lo, 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_ADDR_MASK | PTE_NX | PTE_RW | PTE_P),
+			 (FAKE_RAM_HPA + 0xa00000) | PTE_NX | PTE_P);
+	lo = 0;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &lo, 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(vm.mmu.stats.pt_writes, 4);
 }
 
 static void pte_writes_prefetch_what_the_cpu_could_use(void **state)
