@@ -16,7 +16,7 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 	if (m->cfg.maxphyaddr < 32 || m->cfg.maxphyaddr > 52)
 		m->cfg.maxphyaddr = 36;
 	m->root = m->prev_root = SP_NONE;
-	m->leaf_idx = SP_NONE;
+	m->leaf_region = LEAF_REGION_NONE;
 	r = pool_init(m);
 	if (r != MMU_OK)
 		pool_destroy(m);
@@ -471,41 +471,18 @@ static enum mmu_outcome fatal(struct mmu_fault *out, const char *why)
 	return MMU_FATAL;
 }
 
-/*
- * The page-fault exit path (DESIGN.md): the guest's walk decides between
- * reflecting the fault and going on; then the memslots decide between
- * filling the shadow and handing the access to the emulator as MMIO.
- */
-enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
-				uint32_t error_code, uint32_t ctx,
-				struct mmu_fault *out)
+/* The full page-fault path: the guest's walk decides between reflecting
+ * the fault and going on; then the memslots decide between filling the
+ * shadow and handing the access to the emulator as MMIO. */
+static __attribute__((noinline)) enum mmu_outcome
+page_fault_walk(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+		uint32_t acc, struct mmu_fault *out)
 {
-	uint32_t acc = access_of(error_code, ctx), sflags;
 	struct walk_result w;
+	uint32_t sflags;
 	uint64_t hpa;
 	int r;
 
-	out->error_code = 0;
-	out->cr2 = out->gpa = 0;
-	out->reason = NULL;
-	m->stats.pf_exits++;
-	if (!m->loaded)
-		return fatal(out, "page fault before any context was loaded");
-	if (error_code & PFEC_RSVD)
-		return fatal(out, "reserved bit set in a shadow entry");
-	gva = linear(m, gva);
-	if (mmio_cached(m, gva, acc, out)) {
-		m->stats.mmio_exits++;
-		return MMU_MMIO;
-	}
-	/* SMAP makes the exit's access type ambiguous (see below): only the
-	 * full path sorts that out. */
-	if (!(m->role_base & ROLE_SMAP)) {
-		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
-
-		if (o != MMU_FATAL)
-			return o;
-	}
 	if (hw_saw_implicit(m, gva, error_code, acc))
 		acc |= WALK_IMPLICIT;
 	r = guest_walk(m, gva, error_code, &acc, &w);
@@ -523,6 +500,40 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 		return mmio(m, gva, acc, w.gpa, out);
 	}
 	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
+}
+
+/*
+ * The page-fault exit path (DESIGN.md). Most exits are settled by the
+ * shadow alone (shadow_fast_fill()); the rest take the guest's walk.
+ */
+enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
+				uint32_t error_code, uint32_t ctx,
+				struct mmu_fault *out)
+{
+	uint32_t acc = access_of(error_code, ctx);
+
+	out->error_code = 0;
+	out->cr2 = out->gpa = 0;
+	out->reason = NULL;
+	m->stats.pf_exits++;
+	if (!m->loaded)
+		return fatal(out, "page fault before any context was loaded");
+	if (error_code & PFEC_RSVD)
+		return fatal(out, "reserved bit set in a shadow entry");
+	gva = linear(m, gva);
+	if (mmio_cached(m, gva, acc, out)) {
+		m->stats.mmio_exits++;
+		return MMU_MMIO;
+	}
+	/* SMAP makes the exit's access type ambiguous (see maybe_fetch()):
+	 * only the full path sorts that out. */
+	if (!(m->role_base & ROLE_SMAP)) {
+		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
+
+		if (o != MMU_FATAL)
+			return o;
+	}
+	return page_fault_walk(m, gva, error_code, ctx, acc, out);
 }
 
 /* INVLPG changes no shadow: the shadows follow the guest's tables exactly

@@ -153,6 +153,7 @@ struct mmu {
 	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0, leaf_chunk0;
 	uint32_t leaf_head;               /* list of shadows of guest page tables */
 	struct mmu_sp *sp_base;           /* if nonnull: all descriptors, in order */
+	uint32_t *bucket_base;            /* if nonnull: all hash buckets, in order */
 	uint64_t linear_hpa;              /* if nonzero: sp i is at linear_hpa + i*4K */
 	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */
 	uint32_t nfree;
@@ -173,9 +174,11 @@ struct mmu {
 	const uint64_t *pdpt_hva;
 	const struct memslot *slot_hint;  /* the memslot last found */
 	/* The leaf shadow page last found for a 2 MiB region of the loaded
-	 * root (SP_NONE: none); any unlinking forgets it. */
+	 * root (leaf_region ~0: none), and the guest entries feeding its
+	 * entry 0 (NULL if direct); any unlinking on its path forgets it. */
 	uint64_t leaf_region;
 	uint32_t leaf_idx;
+	void *leaf_gpt;
 	/* last MMIO translation (a software TLB entry, DESIGN.md) */
 	struct {
 		bool valid;

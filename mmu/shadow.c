@@ -9,13 +9,6 @@ static unsigned sp_nentries(uint32_t role)
 	return 1u << role_format(role)->index_bits[role_level(role)];
 }
 
-/* Shadows of a guest table follow that table's memory; direct pages and
- * the PAE-format roots of 32-bit/PAE guests do not. */
-static bool follows_guest_table(uint32_t role)
-{
-	return !(role & (ROLE_DIRECT | ROLE_SPECIAL));
-}
-
 uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role)
 {
 	uint32_t idx = *pool_bucket(m, key);
@@ -27,19 +20,6 @@ uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role)
 		idx = sp->hnext;
 	}
 	return SP_NONE;
-}
-
-bool frame_shadowed(const struct mmu *m, uint64_t gfn)
-{
-	uint32_t idx = *pool_bucket(m, gfn);
-
-	while (idx != SP_NONE) {
-		const struct mmu_sp *sp = sp_get(m, idx);
-		if (sp->key == gfn && follows_guest_table(sp->role))
-			return true;
-		idx = sp->hnext;
-	}
-	return false;
 }
 
 /* A guest table frame gets a shadow: every writable mapping of it in any
@@ -253,30 +233,6 @@ void frame_unshadow(struct mmu *m, uint64_t gfn)
 	}
 }
 
-/* Guest entry index @gi of a table shadowed by @role -> the shadow entries
- * it feeds. A 32-bit guest table is split: a PAE shadow PD covers a quarter
- * of the guest PD (two shadow PDEs per guest PDE), a shadow PT half of the
- * guest PT. Returns the number of shadow entries (0: not in this shadow). */
-static unsigned guest_to_shadow(uint32_t role, unsigned gi, unsigned *first)
-{
-	unsigned q = (role >> ROLE_QUAD_SHIFT) & 3;
-
-	if (role_mode(role) != PAGING_32) {
-		*first = gi;
-		return 1;
-	}
-	if (role_level(role) == 2) {
-		if (gi / 256 != q)
-			return 0;
-		*first = (gi % 256) * 2;
-		return 2;
-	}
-	if (gi / 512 != q)
-		return 0;
-	*first = gi % 512;
-	return 1;
-}
-
 static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
 			      size_t len)
 {
@@ -292,36 +248,6 @@ static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
 	}
 }
 
-/* After a write to [off, off+len) of the guest table that leaf shadow
- * page @idx shadows (whose memory is at @page): every shadow entry a
- * written guest entry feeds is made again from that entry as it is now,
- * partly written or not (it is what the CPU would find there): mapped if
- * the CPU could use it as it is (shadow_prefetch()), else not present.
- * A guest installing a PTE usually touches it next. Returns how many
- * entries were mapped. */
-static unsigned update_leaf_entries(struct mmu *m, uint32_t idx,
-				    const char *page, unsigned off, size_t len)
-{
-	const struct mmu_sp *sp = sp_get(m, idx);
-	uint64_t *t = sp_table(m, sp);
-	unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
-	unsigned gi, last = (unsigned)((off + len - 1) / eb), n = 0;
-
-	for (gi = off / eb; gi <= last; gi++) {
-		unsigned si;
-		const void *p = page + (size_t)gi * eb;
-		uint64_t gpte;
-
-		if (!guest_to_shadow(sp->role, gi, &si))
-			continue;
-		gpte = eb == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
-			       : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
-		t[si] = 0;
-		n += shadow_prefetch(m, idx, si, gpte);
-	}
-	return n;
-}
-
 /* The guest wrote [off, off+len) of the table shadow page @idx shadows:
  * leaf shadows follow the written entries, higher ones drop the links
  * they fed. A valid new mapping shows the frame still is a page table;
@@ -332,7 +258,7 @@ static void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
 	struct mmu_sp *sp = sp_get(m, idx);
 
 	if (role_level(sp->role) == 1) {
-		if (update_leaf_entries(m, idx, page, off, len)) {
+		if (shadow_update_leaf(m, idx, page, off, len)) {
 			sp->writes = 0;
 			return;
 		}
