@@ -672,10 +672,71 @@ static inline bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
  * fault, MMIO, ROM, event delivery writing a table, the CR0.WP=0 and SMAP
  * subtleties), which the full path then handles.
  */
+/* The access (@gva, @acc) is the last one answered MMU_EMULATE (m->ptw),
+ * and nothing it depended on changed: no link on its path went and no
+ * shadow page was dropped (so its target still is a shadowed guest table),
+ * its guest PTE reads the same (rights, frame, A and D), and its shadow
+ * entry is still there. */
+static inline bool same_table_write(const struct mmu *m, uint64_t gva,
+				    uint32_t acc)
+{
+	const void *p = m->ptw.gpte_at;
+
+	return m->ptw.seq == m->leaf_seq && m->ptw.gva_page == gva >> 12 &&
+	       m->ptw.acc == acc && (*m->ptw.spte_at & PTE_P) &&
+	       (role_mode(m->role_base) == PAGING_32 ?
+		__atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE) :
+		__atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE)) == m->ptw.gpte;
+}
+
+static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
+					    uint64_t gpa, struct mmu_fault *out);
+
+/**
+ * shadow_table_write_again() - the write #PF exit (@gva, @acc) is the same
+ * as the last one answered MMU_EMULATE, and still hits the same shadowed
+ * guest table: answer it again (out->gpa) without looking at anything
+ * else. False: take shadow_fast_fill().
+ */
+bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
+			      struct mmu_fault *out)
+{
+	if (!same_table_write(m, gva, acc))
+		return false;
+	emulate_table_write(m, m->ptw.idx, (m->ptw.gpa_page << 12) | (gva & 0xfff), out);
+	return true;
+}
+
+static void remember_table_write(struct mmu *m, uint64_t gva, uint32_t acc,
+				 uint32_t idx, unsigned i, uint64_t gpa)
+{
+	unsigned eb = role_mode(m->role_base) == PAGING_32 ? 4 : 8;
+	const void *p = (char *)m->leaf_gpt + (size_t)i * eb;
+
+	m->ptw.gva_page = gva >> 12;
+	m->ptw.gpa_page = gpa >> 12;
+	m->ptw.gpte_at = p;
+	m->ptw.gpte = eb == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+			      : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+	m->ptw.spte_at = &sp_table(m, sp_get(m, idx))[i];
+	m->ptw.acc = acc;
+	m->ptw.idx = idx;
+	m->ptw.seq = m->leaf_seq;
+}
+
+static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
+					    uint64_t gpa, struct mmu_fault *out)
+{
+	touch(m, idx);
+	out->gpa = gpa;
+	m->stats.emulate_exits++;
+	return MMU_EMULATE;
+}
+
 enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 				  uint32_t ctx, struct mmu_fault *out)
 {
-	uint32_t idx = cached_leaf_sp(m, gva);
+	uint32_t idx;
 	unsigned i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
 	bool shadowed, writable, write = acc & WALK_WRITE;
 	const struct memslot *slot;
@@ -683,6 +744,7 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	struct mmu_sp *sp;
 	uint64_t *e;
 
+	idx = cached_leaf_sp(m, gva);
 	if (idx == SP_NONE)
 		return MMU_FATAL;
 	sp = sp_get(m, idx);
@@ -701,7 +763,6 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 	shadowed = writable && frame_shadowed(m, pg.gfn);
 	if (write && shadowed && (ctx & MMU_PF_EVENT))
 		return MMU_FATAL;
-	touch(m, idx);
 	e = &sp_table(m, sp)[i];
 	if (write && shadowed) {
 		/* The write is emulated. A present entry already is what it
@@ -713,10 +774,11 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 				     pg.rights, false, pg.cache);
 			m->stats.fills++;
 		}
-		out->gpa = (pg.gfn << 12) | (gva & 0xfff);
-		m->stats.emulate_exits++;
-		return MMU_EMULATE;
+		if (m->leaf_gpt)
+			remember_table_write(m, gva, acc, idx, i, pg.gfn << 12);
+		return emulate_table_write(m, idx, (pg.gfn << 12) | (gva & 0xfff), out);
 	}
+	touch(m, idx);
 	*e = spte_of(sp, pg.gfn, slot->hpa + ((pg.gfn << 12) - slot->gpa),
 		     pg.rights, writable && !shadowed, pg.cache);
 	m->stats.fills++;

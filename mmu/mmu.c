@@ -17,6 +17,7 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 		m->cfg.maxphyaddr = 36;
 	m->root = m->prev_root = SP_NONE;
 	m->leaf_region = LEAF_REGION_NONE;
+	m->leaf_seq = 1;   /* the zeroed m->ptw is stale */
 	r = pool_init(m);
 	if (r != MMU_OK)
 		pool_destroy(m);
@@ -301,6 +302,7 @@ static __attribute__((noinline)) int load_full(struct mmu *m,
 	if (r != MMU_OK)
 		return r;
 	pin_root(m, idx);
+	leaf_cache_forget(m);   /* what it found used the old rules */
 	m->gs = *gs;
 	m->wc = c;
 	m->leaf_rsvd = walk_leaf_reserved(&c);
@@ -528,8 +530,13 @@ enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 	/* SMAP makes the exit's access type ambiguous (see maybe_fetch()):
 	 * only the full path sorts that out. */
 	if (!(m->role_base & ROLE_SMAP)) {
-		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
+		enum mmu_outcome o;
 
+		/* During event delivery nothing is emulated (see shadow_fill()). */
+		if ((acc & WALK_WRITE) && !(ctx & MMU_PF_EVENT) &&
+		    shadow_table_write_again(m, gva, acc, out))
+			return MMU_EMULATE;
+		o = shadow_fast_fill(m, gva, acc, ctx, out);
 		if (o != MMU_FATAL)
 			return o;
 	}

@@ -178,7 +178,19 @@ struct mmu {
 	 * entry 0 (NULL if direct); any unlinking on its path forgets it. */
 	uint64_t leaf_region;
 	uint32_t leaf_idx;
+	uint32_t leaf_seq;                /* counts the forgettings */
 	void *leaf_gpt;
+	/* The last write the fast fill found to hit a shadowed guest table
+	 * (answered MMU_EMULATE): the same access through the same guest
+	 * PTE, with nothing unlinked or dropped since (leaf_seq), gets the
+	 * same answer. */
+	struct {
+		uint64_t gva_page, gpa_page;
+		uint64_t gpte;            /* the guest PTE, A and D set */
+		const void *gpte_at;      /* where it is */
+		uint64_t *spte_at;        /* its shadow entry */
+		uint32_t acc, seq, idx;
+	} ptw;
 	/* last MMIO translation (a software TLB entry, DESIGN.md) */
 	struct {
 		bool valid;

@@ -125,10 +125,12 @@ static inline void *gfn_hva(struct mmu *m, uint64_t gfn)
 
 #define LEAF_REGION_NONE (~0ull)   /* no 2 MiB region number (gva >> 21) */
 
-/* Links changed: the cached path to a leaf shadow page may be gone. */
+/* Links changed or a shadow page went: the cached path to a leaf shadow
+ * page may be gone, and what was found through it may have changed. */
 static inline void leaf_cache_forget(struct mmu *m)
 {
 	m->leaf_region = LEAF_REGION_NONE;
+	m->leaf_seq++;
 }
 
 /* pool.c */
@@ -251,6 +253,8 @@ uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
 			    unsigned off, size_t len);
 bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa);
+bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
+			      struct mmu_fault *out);
 enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 				  uint32_t ctx, struct mmu_fault *out);
 

@@ -235,6 +235,84 @@ static void table_writes_are_emulated_and_tracked(void **state)
 	assert_int_equal(vm.mmu.stats.pt_writes, 4);
 }
 
+/* A write exit through the same guest PTE as the last one emulated is
+ * answered from memory (mmu->ptw) only while that answer is still the
+ * true one: the PTE unchanged, the path above it unchanged, the target
+ * still a shadowed table. */
+static void repeated_table_writes_stay_exact(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, alias = 0x600000, pte, pt, apte, apde, v, emul;
+	unsigned k;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW | PTE_A, TBL_ALL);
+	gpt_map(&g, la + 0x1000, 0x801000, 1, PTE_RW | PTE_A, TBL_ALL);
+	pte = gpt_entry(&g, la, 1, 0);
+	pt = pte & ~0xfffull;
+	gpt_map(&g, alias, pt, 1, PTE_RW, TBL_ALL);   /* the PT, as data */
+	apte = gpt_entry(&g, alias, 1, 0);
+	apde = gpt_entry(&g, alias, 2, 0);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	for (k = 0; k < 3; k++) {
+		emul = vm.mmu.stats.emulate_exits;
+		assert_int_equal(gpt_access(&vm, &gs, alias + 8 * k, WALK_WRITE, &out),
+				 MMU_EMULATE);
+		assert_int_equal(out.gpa, pt + 8 * k);
+		assert_int_equal(vm.mmu.stats.emulate_exits, emul + 1);
+		assert_true(gpt_get(&g, apte) & PTE_D);
+	}
+	/* the alias PTE becomes read-only: the write is the guest's fault */
+	v = gpt_get(&g, apte) & ~PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_W);
+	/* writable again, but D clear: emulated, and D set again */
+	v |= PTE_RW;
+	v &= ~PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	assert_true(gpt_get(&g, apte) & PTE_D);
+	/* the alias now names another frame (no table): a plain write */
+	v = gpt_get(&g, apte);
+	v = (v & ~PTE_ADDR_MASK) | 0x900000;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_FIXED);
+	v = (v & ~PTE_ADDR_MASK) | pt;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	/* the PDE above the alias loses RW: the guest's fault */
+	v = gpt_get(&g, apde) & ~PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apde, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_INJECT_PF);
+	v |= PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apde, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	/* during event delivery it is never emulated: the table is unshadowed */
+	emul = vm.mmu.stats.emulate_exits;
+	assert_int_equal(mmu_page_fault(&vm.mmu, alias, PFEC_P | PFEC_W, MMU_PF_EVENT, &out),
+			 MMU_FIXED);
+	assert_int_equal(vm.mmu.stats.emulate_exits, emul);
+	assert_true(leaf_of(alias, &gs) & PTE_RW);
+	/* shadowed again by the next use of la; then written without use
+	 * until it is unshadowed: from then on the write goes through */
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_false(leaf_of(alias, &gs) & PTE_RW);
+	for (k = 0; k < 4; k++) {   /* SP_FLOOD_WRITES */
+		assert_int_equal(gpt_access(&vm, &gs, alias + 0x800, WALK_WRITE, &out),
+				 MMU_EMULATE);
+		v = 0;
+		assert_int_equal(mmu_write_guest(&vm.mmu, out.gpa, &v, 8), MMU_OK);
+	}
+	assert_int_equal(gpt_access(&vm, &gs, alias + 0x800, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(leaf_of(alias, &gs) & PTE_RW);
+}
+
 static void pte_writes_prefetch_what_the_cpu_could_use(void **state)
 {
 	struct gpt g;
@@ -974,6 +1052,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(guest_32bit_4m_page_with_pse36, setup, teardown),
 		cmocka_unit_test_setup_teardown(pae_pdptes_load_with_cr3, setup, teardown),
 		cmocka_unit_test_setup_teardown(pae_reload_rereads_pdptes, setup, teardown),
+		cmocka_unit_test_setup_teardown(repeated_table_writes_stay_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(recursive_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(invlpg_and_mmio_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(mode_switches, setup, teardown),
