@@ -233,8 +233,8 @@ void frame_unshadow(struct mmu *m, uint64_t gfn)
 	}
 }
 
-static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
-			      size_t len)
+static __attribute__((noinline)) void
+zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off, size_t len)
 {
 	uint32_t role = sp_get(m, idx)->role;
 	unsigned eb = role_mode(role) == PAGING_32 ? 4 : 8;
@@ -252,7 +252,15 @@ static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
  * leaf shadows follow the written entries, higher ones drop the links
  * they fed. A valid new mapping shows the frame still is a page table;
  * other writes count towards the flood limit. */
-static void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
+/* Written again and again without being used: probably no page table
+ * any more. Dropping the shadow lets the guest write the frame freely. */
+static __attribute__((noinline)) void flood_unshadow(struct mmu *m, uint32_t idx)
+{
+	sp_drop(m, idx);
+	m->stats.unshadowed++;
+}
+
+static inline void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
 			       unsigned off, size_t len)
 {
 	struct mmu_sp *sp = sp_get(m, idx);
@@ -265,10 +273,8 @@ static void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
 	} else {
 		zap_guest_entries(m, idx, off, len);
 	}
-	if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED)) {
-		sp_drop(m, idx);
-		m->stats.unshadowed++;
-	}
+	if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED))
+		flood_unshadow(m, idx);
 }
 
 /**
