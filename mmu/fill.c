@@ -106,6 +106,38 @@ static void prefetch_around(struct mmu *m, uint32_t idx, unsigned i0);
 static inline uint64_t leaf_for(struct mmu *m, struct mmu_sp *sp, uint64_t gfn,
 				uint32_t rights, bool dirty, uint8_t cache);
 
+/* How a leaf shadow page of the loaded context (role @role) turns a guest
+ * PTE into its entry: the guest bits carried over as they are, and the
+ * bits every entry gets. */
+struct spte_masks {
+	uint64_t copy, force;
+};
+
+static inline struct spte_masks spte_masks(const struct mmu *m, uint32_t role)
+{
+	uint32_t acc = (role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	bool hwnx = role & ROLE_HWNX;
+	struct spte_masks k;
+
+	k.copy = PTE_PWT | PTE_PCD | PTE_PAT | ((acc & ACC_U) ? PTE_US : 0) |
+		 (hwnx && m->wc.nxe && (acc & ACC_X) ? PTE_NX : 0);
+	k.force = PTE_P | PTE_A | (hwnx && !(acc & ACC_X) ? PTE_NX : 0);
+	return k;
+}
+
+/* May guest PTE @gpte of a leaf shadow page with role @role, naming frame
+ * @gfn of memslot @s, be mapped writable? Only when the guest allows the
+ * write and has set D (the first write must exit to set it), the frame
+ * is RAM and no shadowed guest table. */
+static inline bool pte_writable(const struct mmu *m, uint32_t role,
+				uint64_t gpte, const struct memslot *s,
+				uint64_t gfn)
+{
+	return (role & (ACC_W << ROLE_ACC_SHIFT)) &&
+	       (gpte & (PTE_RW | PTE_D)) == (PTE_RW | PTE_D) &&
+	       !(s->flags & MEMSLOT_READONLY) && !frame_shadowed(m, gfn);
+}
+
 /* CR0.WP=0: a supervisor write to a read-only page is allowed (SDM 4.6).
  * The hardware runs with WP=1, so map the page writable for supervisor
  * only; user accesses then exit and get the read-only user mapping back.
@@ -192,42 +224,29 @@ static enum mmu_outcome fill_leaf(struct mmu *m, uint32_t idx, uint64_t gva,
 	return l.outcome;
 }
 
-/**
- * shadow_prefetch() - guest PTE @gpte feeds entry @si of leaf shadow page
- * @idx: map it now if the CPU could use it as it is (present, accessed, no
- * reserved bits, RAM), saving the exit the next access would take. Used
- * after guest PTE writes and around fills. Anything else stays not present
- * and faults as usual. Returns whether it mapped something.
- */
-bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
+/* shadow_pte_of() for a leaf shadow page made in another context than
+ * the loaded one (other paging mode or NXE): its role says the rules. */
+static __attribute__((noinline)) uint64_t
+other_context_pte(struct mmu *m, struct mmu_sp *sp, uint64_t gpte)
 {
-	struct mmu_sp *sp = sp_get(m, idx);
 	uint32_t role = sp->role, rights;
 	enum paging_mode mode = role_mode(role);
 	struct walk_ctx c;
-	uint64_t gfn, spte;
+	uint64_t gfn;
 
-	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A) || role_level(role) != 1 ||
-	    (role & (ROLE_DIRECT | ROLE_SPECIAL)))
-		return false;
-	if (mode == m->wc.mode && !(role & ROLE_NXE) == !m->wc.nxe) {
-		if (gpte & m->leaf_rsvd)   /* the loaded context's rule */
-			return false;
-	} else {
-		/* Field by field: a struct initializer would call memset. */
-		c.slots = m->slots;
-		c.mode = mode;
-		c.cr3 = 0;
-		c.wp = role & ROLE_WP;
-		c.nxe = role & ROLE_NXE;
-		c.pse = role & ROLE_PSE;
-		c.smep = role & ROLE_SMEP;
-		c.smap = role & ROLE_SMAP;
-		c.gbpages = m->cfg.gbpages;
-		c.maxphyaddr = m->cfg.maxphyaddr;
-		if (walk_entry_reserved(&c, 1, gpte))
-			return false;
-	}
+	/* Field by field: a struct initializer would call memset. */
+	c.slots = m->slots;
+	c.mode = mode;
+	c.cr3 = 0;
+	c.wp = role & ROLE_WP;
+	c.nxe = role & ROLE_NXE;
+	c.pse = role & ROLE_PSE;
+	c.smep = role & ROLE_SMEP;
+	c.smap = role & ROLE_SMAP;
+	c.gbpages = m->cfg.gbpages;
+	c.maxphyaddr = m->cfg.maxphyaddr;
+	if (walk_entry_reserved(&c, 1, gpte))
+		return 0;
 	rights = (role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	if (!(gpte & PTE_RW))
 		rights &= ~ACC_W;
@@ -236,13 +255,73 @@ bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte)
 	if ((role & ROLE_NXE) && (gpte & PTE_NX))
 		rights &= ~ACC_X;
 	gfn = (mode == PAGING_32 ? (gpte & 0xfffff000ull) : (gpte & PTE_ADDR_MASK)) >> 12;
-	spte = leaf_for(m, sp, gfn, rights, gpte & PTE_D,
+	return leaf_for(m, sp, gfn, rights, gpte & PTE_D,
 			(uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT)));
-	if (!spte)
-		return false;   /* MMIO: never a shadow entry */
-	sp_table(m, sp)[si] = spte;
-	m->stats.prefetches++;
-	return true;
+}
+
+/* The entry guest PTE @gpte makes in leaf shadow page @sp
+ * (a shadow of a guest page table) now: a mapping if the CPU could use the
+ * PTE as it is (present, accessed, no reserved bits, RAM), else 0 (not
+ * present: the next access faults as usual). Used after guest PTE writes,
+ * saving the exit the next access would take.
+ */
+static inline uint64_t shadow_pte_of(struct mmu *m, struct mmu_sp *sp,
+				     uint64_t gpte)
+{
+	uint32_t role = sp->role;
+	const struct memslot *s;
+	struct spte_masks k;
+	uint64_t gpa, spte;
+
+	if ((gpte & (PTE_P | PTE_A)) != (PTE_P | PTE_A))
+		return 0;
+	if (role_mode(role) != m->wc.mode || !(role & ROLE_NXE) != !m->wc.nxe)
+		return other_context_pte(m, sp, gpte);
+	if (gpte & m->leaf_rsvd)   /* the loaded context's rule */
+		return 0;
+	gpa = gpte & (m->wc.mode == PAGING_32 ? 0xfffff000ull : PTE_ADDR_MASK);
+	s = gfn_slot(m, gpa >> 12);
+	if (!s)
+		return 0;   /* MMIO: never a shadow entry */
+	k = spte_masks(m, role);
+	spte = (s->hpa + (gpa - s->gpa)) | k.force | (gpte & k.copy);
+	if (pte_writable(m, role, gpte, s, gpa >> 12)) {
+		spte |= PTE_RW | PTE_D;
+		sp->wbloom |= sp_bloom_bit(gpa >> 12);
+	}
+	return spte;
+}
+
+/**
+ * shadow_update_leaf() - after a write to [off, off+len) of the guest
+ * table that leaf shadow page @idx shadows (whose memory is at @page): every shadow entry a
+ * written guest entry feeds is made again from that entry as it is now,
+ * partly written or not (it is what the CPU would find there): mapped if
+ * the CPU could use it as it is (shadow_pte_of()), else not present.
+ * A guest installing a PTE usually touches it next. Returns how many
+ * entries were mapped. */
+unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
+			    unsigned off, size_t len)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+	uint64_t *t = sp_table(m, sp);
+	unsigned shift = role_mode(sp->role) == PAGING_32 ? 2 : 3, eb = 1u << shift;
+	unsigned gi, last = (unsigned)((off + len - 1) >> shift), n = 0;
+
+	for (gi = off >> shift; gi <= last; gi++) {
+		unsigned si;
+		const void *p = page + ((size_t)gi << shift);
+		uint64_t gpte;
+
+		if (!guest_to_shadow(sp->role, gi, &si))
+			continue;
+		gpte = eb == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+			       : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+		t[si] = shadow_pte_of(m, sp, gpte);
+		n += t[si] != 0;
+	}
+	m->stats.prefetches += n;
+	return n;
 }
 
 /* Set @bits in the guest entry at @p (@eb bytes) that was read as @seen,
@@ -353,15 +432,9 @@ static inline __attribute__((always_inline)) void
 prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt, unsigned eb,
 	      unsigned base, unsigned i0)
 {
-	uint32_t acc = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
-	bool hwnx = sp->role & ROLE_HWNX;
+	struct spte_masks k = spte_masks(m, sp->role);
 	uint64_t *t = sp_table(m, sp), rsvd = m->leaf_rsvd;
 	uint64_t addr = eb == 4 ? 0xfffff000ull : PTE_ADDR_MASK;
-	/* guest bits copied as they are; bits every entry gets */
-	uint64_t copy = PTE_PWT | PTE_PCD | PTE_PAT |
-			((acc & ACC_U) ? PTE_US : 0) |
-			(hwnx && m->wc.nxe && (acc & ACC_X) ? PTE_NX : 0);
-	uint64_t force = PTE_P | PTE_A | (hwnx && !(acc & ACC_X) ? PTE_NX : 0);
 	const struct memslot *s = NULL;
 	char *p = gt + (size_t)base * eb;
 	unsigned i, n = 0;
@@ -383,9 +456,8 @@ prefetch_ptes(struct mmu *m, struct mmu_sp *sp, char *gt, unsigned eb,
 		}
 		if (!gpte_set(p, eb, gpte, PTE_A))
 			continue;
-		spte = (s->hpa + (gpa - s->gpa)) | force | (gpte & copy);
-		if ((acc & ACC_W) && (gpte & (PTE_RW | PTE_D)) == (PTE_RW | PTE_D) &&
-		    !(s->flags & MEMSLOT_READONLY) && !frame_shadowed(m, gpa >> 12)) {
+		spte = (s->hpa + (gpa - s->gpa)) | k.force | (gpte & k.copy);
+		if (pte_writable(m, sp->role, gpte, s, gpa >> 12)) {
 			spte |= PTE_RW | PTE_D;
 			sp->wbloom |= sp_bloom_bit(gpa >> 12);
 		}
@@ -518,19 +590,74 @@ uint64_t shadow_leaf(const struct mmu *m, uint64_t gva)
 }
 
 
-/* leaf_sp_of(), remembering the answer for the 2 MiB region of @gva. */
-static uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
+/* leaf_sp_of(), remembering the answer (and where its guest entries are)
+ * for the 2 MiB region of @gva. */
+static inline uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
 {
+	unsigned eb;
 	uint32_t idx;
 
-	if (m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21)
+	if (m->leaf_region == gva >> 21)
 		return m->leaf_idx;
 	idx = leaf_sp_of(m, gva);
 	if (idx != SP_NONE) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+
 		m->leaf_region = gva >> 21;
 		m->leaf_idx = idx;
+		m->leaf_gpt = (sp->role & ROLE_DIRECT) ? NULL : guest_ptes(m, sp, &eb);
 	}
 	return idx;
+}
+
+/* What shadow_fast_fill() learns about the page at gva. */
+struct fast_page {
+	uint64_t gfn;
+	uint32_t rights;     /* ACC_* of the whole guest path */
+	bool dirty;          /* the guest PTE's D (set now if this is a write) */
+	uint8_t cache;       /* PWT/PCD/PAT in 4 KiB-PTE positions */
+};
+
+/* Entry @i of the cached leaf shadow page @sp, direct: the frame and the
+ * rights are in the role. False: the full path must handle it. */
+static inline bool fast_direct(const struct mmu *m, const struct mmu_sp *sp,
+			       unsigned i, uint32_t acc, struct fast_page *pg)
+{
+	pg->gfn = sp->key + i;
+	pg->rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
+	pg->dirty = sp->role & ROLE_DIRTY;
+	pg->cache = direct_cache(sp->role);
+	/* a write to a clean large page: the walk sets its D; a supervisor
+	 * write to a read-only page with CR0.WP=0 is the full path's too */
+	return !((acc & WALK_WRITE) && !(pg->dirty && (pg->rights & ACC_W))) &&
+	       walk_rights_allow(&m->wc, acc, pg->rights);
+}
+
+/* Entry @i of the cached leaf shadow page @sp, fed by a guest PTE: read
+ * it, check the access against it and set its A (and D for a write) as
+ * the CPU does. False: the full path must handle it (a guest fault, or
+ * the CR0.WP=0 supervisor write, or the PTE changing under us). */
+static inline bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
+			    unsigned i, uint32_t acc, struct fast_page *pg)
+{
+	bool write = acc & WALK_WRITE;
+	unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
+	void *p = (char *)m->leaf_gpt + (size_t)i * eb;
+	uint64_t gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
+				: __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
+
+	if (!(gpte & PTE_P) || (gpte & m->leaf_rsvd))
+		return false;
+	pg->rights = pte_rights(m, (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL, gpte);
+	if (!walk_rights_allow(&m->wc, acc, pg->rights) ||
+	    (write && !(pg->rights & ACC_W)))
+		return false;
+	if (!gpte_set(p, eb, gpte, write ? PTE_A | PTE_D : PTE_A))
+		return false;
+	pg->gfn = pte_gfn(m, gpte);
+	pg->dirty = write || (gpte & PTE_D);
+	pg->cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
+	return true;
 }
 
 /**
@@ -543,8 +670,7 @@ uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
 {
 	/* The region cache is the fill path's: read it, don't move it (code
 	 * and data pages would chase each other out). */
-	uint32_t idx = m->leaf_idx != SP_NONE && m->leaf_region == gva >> 21 ? m->leaf_idx
-									   : leaf_sp_of(m, gva);
+	uint32_t idx = m->leaf_region == gva >> 21 ? m->leaf_idx : leaf_sp_of(m, gva);
 	uint64_t spte;
 
 	if (idx == SP_NONE)
@@ -566,86 +692,126 @@ uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
  * guest fault, event delivery writing a table, the CR0.WP=0 and SMAP
  * subtleties), which the full path then handles.
  */
+/* The access (@gva, @acc) is the last one answered MMU_EMULATE (m->ptw),
+ * and nothing it depended on changed: no link on its path went and no
+ * shadow page was dropped (so its target still is a shadowed guest table),
+ * its guest PTE reads the same (rights, frame, A and D), and its shadow
+ * entry is still there. */
+static inline bool same_table_write(const struct mmu *m, uint64_t gva,
+				    uint32_t acc)
+{
+	const void *p = m->ptw.gpte_at;
+
+	return m->ptw.seq == m->leaf_seq && m->ptw.gva_page == gva >> 12 &&
+	       m->ptw.acc == acc && (*m->ptw.spte_at & PTE_P) &&
+	       (role_mode(m->role_base) == PAGING_32 ?
+		__atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE) :
+		__atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE)) == m->ptw.gpte;
+}
+
+static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
+					    uint64_t gpa, struct mmu_fault *out);
+
+/**
+ * shadow_table_write_again() - the write #PF exit (@gva, @acc) is the same
+ * as the last one answered MMU_EMULATE, and still hits the same shadowed
+ * guest table: answer it again (out->gpa) without looking at anything
+ * else. False: take shadow_fast_fill().
+ */
+bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
+			      struct mmu_fault *out)
+{
+	if (!same_table_write(m, gva, acc))
+		return false;
+	emulate_table_write(m, m->ptw.idx, (m->ptw.gpa_page << 12) | (gva & 0xfff), out);
+	return true;
+}
+
+static void remember_table_write(struct mmu *m, uint64_t gva, uint32_t acc,
+				 uint32_t idx, unsigned i, uint64_t gpa)
+{
+	unsigned eb = role_mode(m->role_base) == PAGING_32 ? 4 : 8;
+	const void *p = (char *)m->leaf_gpt + (size_t)i * eb;
+
+	m->ptw.gva_page = gva >> 12;
+	m->ptw.gpa_page = gpa >> 12;
+	m->ptw.gpte_at = p;
+	m->ptw.gpte = eb == 4 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+			      : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+	m->ptw.spte_at = &sp_table(m, sp_get(m, idx))[i];
+	m->ptw.acc = acc;
+	m->ptw.idx = idx;
+	m->ptw.seq = m->leaf_seq;
+}
+
+static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
+					    uint64_t gpa, struct mmu_fault *out)
+{
+	touch(m, idx);
+	out->gpa = gpa;
+	m->stats.emulate_exits++;
+	return MMU_EMULATE;
+}
+
 enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 				  uint32_t ctx, struct mmu_fault *out)
 {
-	uint32_t idx, rights;
-	unsigned i, eb = 8;
-	struct mmu_sp *sp;
-	uint64_t gfn, spte;
-	uint8_t cache;
-	bool dirty, pt_write, shadowed, writable, write = acc & WALK_WRITE;
+	uint32_t idx;
+	unsigned i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
+	bool shadowed, writable, write = acc & WALK_WRITE;
 	const struct memslot *slot;
-	char *gt = NULL;
+	struct fast_page pg;
+	struct mmu_sp *sp;
+	uint64_t *e;
 
 	idx = cached_leaf_sp(m, gva);
 	if (idx == SP_NONE)
 		return MMU_FATAL;
 	sp = sp_get(m, idx);
-	i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
-	rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
-	if (sp->role & ROLE_DIRECT) {
-		gfn = sp->key + i;
-		dirty = sp->role & ROLE_DIRTY;
-		cache = direct_cache(sp->role);
-		if ((write && !dirty) || !walk_rights_allow(&m->wc, acc, rights))
-			return MMU_FATAL;   /* the walk sets the large page's D */
-	} else {
-		void *p;
-		uint64_t gpte;
-
-		gt = guest_ptes(m, sp, &eb);
-		if (!gt)
-			return MMU_FATAL;
-		p = gt + (size_t)i * eb;
-		gpte = eb == 4 ? __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE)
-			       : __atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE);
-		if (!(gpte & PTE_P) || (gpte & m->leaf_rsvd))
-			return MMU_FATAL;
-		rights = pte_rights(m, rights, gpte);
-		if (!walk_rights_allow(&m->wc, acc, rights) ||
-		    (write && !(rights & ACC_W)))
-			return MMU_FATAL;
-		if (!gpte_set(p, eb, gpte, write ? PTE_A | PTE_D : PTE_A))
-			return MMU_FATAL;
-		gfn = pte_gfn(m, gpte);
-		dirty = write || (gpte & PTE_D);
-		cache = (uint8_t)(gpte & (PTE_PWT | PTE_PCD | PTE_PAT));
-	}
-	slot = gfn_slot(m, gfn);
+	if (sp->role & ROLE_DIRECT ? !fast_direct(m, sp, i, acc, &pg)
+				   : !m->leaf_gpt || !fast_pte(m, sp, i, acc, &pg))
+		return MMU_FATAL;
+	slot = gfn_slot(m, pg.gfn);
 	if (!slot || (write && (slot->flags & MEMSLOT_READONLY))) {
 		/* MMIO, or a write to ROM (the emulator's business too): the
 		 * guest's walk is done (A/D set as the CPU's walk would), and
 		 * the tables behind it are watched (this path is linked). */
-		out->gpa = (gfn << 12) | (gva & 0xfff);
+		out->gpa = (pg.gfn << 12) | (gva & 0xfff);
 		return MMU_MMIO;
 	}
-	writable = (rights & ACC_W) && dirty && !(slot->flags & MEMSLOT_READONLY);
+	writable = (pg.rights & ACC_W) && pg.dirty && !(slot->flags & MEMSLOT_READONLY);
 	/* One look in the hash table settles both questions: is this a write
 	 * to a shadowed guest table (emulated, DESIGN.md; during event
 	 * delivery the full path unshadows the table instead), and may the
-	 * mapping be writable? */
-	shadowed = (write || writable) && frame_shadowed(m, gfn);
-	pt_write = write && shadowed;
-	if (pt_write && (ctx & MMU_PF_EVENT))
+	 * mapping be writable? A write that got here is allowed by the page
+	 * and dirty, so "writable" covers it. */
+	shadowed = writable && frame_shadowed(m, pg.gfn);
+	if (write && shadowed && (ctx & MMU_PF_EVENT))
 		return MMU_FATAL;
-	writable = writable && !shadowed;
-	if (write && !pt_write && !writable)
-		return MMU_FATAL;
-	spte = spte_of(sp, gfn, slot->hpa + ((gfn << 12) - slot->gpa), rights,
-		       writable, cache);
-	touch(m, idx);
-	sp_table(m, sp)[i] = spte;
-	m->stats.fills++;
-	if (pt_write) {
-		out->gpa = (gfn << 12) | (gva & 0xfff);
-		m->stats.emulate_exits++;
-		return MMU_EMULATE;
+	e = &sp_table(m, sp)[i];
+	if (write && shadowed) {
+		/* The write is emulated. A present entry already is what it
+		 * would be made again here: the guest entry has not changed
+		 * (the shadows follow every write to it), and the D bit just
+		 * set does not make a shadowed table writable. */
+		if (!(*e & PTE_P)) {
+			*e = spte_of(sp, pg.gfn, slot->hpa + ((pg.gfn << 12) - slot->gpa),
+				     pg.rights, false, pg.cache);
+			m->stats.fills++;
+		}
+		if (m->leaf_gpt)
+			remember_table_write(m, gva, acc, idx, i, pg.gfn << 12);
+		return emulate_table_write(m, idx, (pg.gfn << 12) | (gva & 0xfff), out);
 	}
-	if (gt)
-		prefetch_guest_block(m, sp, gt, eb, i);
-	else
+	touch(m, idx);
+	*e = spte_of(sp, pg.gfn, slot->hpa + ((pg.gfn << 12) - slot->gpa),
+		     pg.rights, writable && !shadowed, pg.cache);
+	m->stats.fills++;
+	if (sp->role & ROLE_DIRECT)
 		prefetch_around(m, idx, i);
+	else
+		prefetch_guest_block(m, sp, m->leaf_gpt,
+				     role_mode(sp->role) == PAGING_32 ? 4 : 8, i);
 	return MMU_FIXED;
 }
 
@@ -683,8 +849,8 @@ bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa)
 	if (sp->role & ROLE_DIRECT) {
 		gfn = sp->key + i;
 	} else {
-		unsigned eb;
-		char *gt = guest_ptes(m, sp, &eb);
+		unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
+		const char *gt = m->leaf_gpt;
 		uint64_t gpte;
 
 		if (!gt)

@@ -16,8 +16,9 @@ int mmu_init(struct mmu *m, const struct mmu_host_ops *ops,
 	if (m->cfg.maxphyaddr < 32 || m->cfg.maxphyaddr > 52)
 		m->cfg.maxphyaddr = 36;
 	m->root = m->prev_root = SP_NONE;
-	m->leaf_idx = SP_NONE;
-	m->tlb_gen = 1;   /* zeroed MMIO cache entries never match */
+	m->leaf_region = LEAF_REGION_NONE;
+	m->leaf_seq = 1;   /* the zeroed m->ptw is stale */
+	m->tlb_gen = 1;    /* zeroed MMIO cache entries never match */
 	r = pool_init(m);
 	if (r != MMU_OK)
 		pool_destroy(m);
@@ -193,49 +194,68 @@ static int root_for(struct mmu *m, const struct walk_ctx *c, uint32_t base,
 	return MMU_OK;
 }
 
-/* walk_load_pdptes() for the loaded MMU: the same rule (SDM 4.4.1, Table
- * 4-8), with the memslot hint and the reserved mask worked out once. */
-static bool load_pdptes(struct mmu *m, uint64_t cr3, uint64_t pdpte[4])
+/* The host address of the 32-byte PDPT a PAE CR3 points to, or NULL. */
+static inline const uint64_t *pdpt_of(struct mmu *m, uint64_t cr3)
 {
-	uint64_t base = cr3 & 0xffffffe0ull, rsvd = 0x1e6ull | (~0ull << m->cfg.maxphyaddr);
+	uint64_t base = cr3 & 0xffffffe0ull;
 	const uint64_t *p = gfn_hva(m, base >> 12);
+
+	return p ? p + (base & 0xfff) / 8 : NULL;
+}
+
+/* walk_load_pdptes() for the loaded MMU and the PDPT at @p: the same rule
+ * (SDM 4.4.1, Table 4-8). A PDPT outside RAM reads as all ones there:
+ * present with reserved bits set. */
+static bool load_pdptes(struct mmu *m, const uint64_t *p, uint64_t pdpte[4])
+{
+	uint64_t rsvd = 0x1e6ull | (~0ull << m->cfg.maxphyaddr);
 	int i;
 
-	if (p)
-		p += (base & 0xfff) / 8;
+	if (!p)
+		return false;
 	for (i = 0; i < 4; i++) {
-		pdpte[i] = p ? __atomic_load_n(&p[i], __ATOMIC_ACQUIRE) : ~0ull;
+		pdpte[i] = __atomic_load_n(&p[i], __ATOMIC_ACQUIRE);
 		if ((pdpte[i] & PTE_P) && (pdpte[i] & rsvd))
 			return false;
 	}
 	return true;
 }
 
-/* Only CR3 changed (a process switch, or a TLB flush by reloading it): the
- * walk context and role base stay; the PAE PDPTEs are reloaded as MOV CR3
- * does (SDM 4.4.1). A 32-bit or 4-level CR3 equal to the loaded one keeps
- * the pinned root: the shadows are exact, so a flush has nothing to do. */
-static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
+/* MOV CR3 with the loaded PAE CR3 loads the same four PDPTEs from memory
+ * again (SDM 4.4.1); usually they are the ones the pinned root was built
+ * from (its entries 4..7), which passed the reserved-bit check then with
+ * the same MAXPHYADDR: then nothing changes, and nothing needs checking. */
+static bool pdptes_unchanged(const struct mmu *m)
+{
+	const uint64_t *p = m->pdpt_hva, *r = sp_table(m, sp_get(m, m->root)) + 4;
+
+	return p && __atomic_load_n(&p[0], __ATOMIC_ACQUIRE) == r[0] &&
+	       __atomic_load_n(&p[1], __ATOMIC_ACQUIRE) == r[1] &&
+	       __atomic_load_n(&p[2], __ATOMIC_ACQUIRE) == r[2] &&
+	       __atomic_load_n(&p[3], __ATOMIC_ACQUIRE) == r[3];
+}
+
+/* load_cr3_only() when the root may change: a new CR3, or new PDPTEs. */
+static __attribute__((noinline)) int switch_cr3(struct mmu *m, uint64_t cr3,
+						uint64_t *host_cr3)
 {
 	struct walk_ctx *c = &m->wc;
-	uint64_t pdpte[4];
+	const uint64_t *pdpt = m->pdpt_hva;
 	uint32_t idx;
 	int r;
 
 	if (c->mode == PAGING_PAE) {
-		if (!load_pdptes(m, cr3, pdpte))
+		uint64_t pdpte[4];
+
+		if (cr3 != m->gs.cr3)
+			pdpt = pdpt_of(m, cr3);
+		if (!load_pdptes(m, pdpt, pdpte))
 			return MMU_ERR_GP;
 		c->pdpte[0] = pdpte[0];
 		c->pdpte[1] = pdpte[1];
 		c->pdpte[2] = pdpte[2];
 		c->pdpte[3] = pdpte[3];
-	}
-	if (cr3 == m->gs.cr3 && (c->mode != PAGING_PAE ||
-	    same_pdptes(sp_table(m, sp_get(m, m->root)) + 4, pdpte))) {
-		m->stats.cr3_reused++;
-		soft_tlb_flush(m);
-		*host_cr3 = m->root_hpa;
-		return MMU_OK;
+		m->pdpt_hva = pdpt;
 	}
 	c->cr3 = cr3;
 	m->gs.cr3 = cr3;
@@ -250,16 +270,30 @@ static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
 	return MMU_OK;
 }
 
-int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
-		     uint64_t *host_cr3)
+/* Only CR3 changed (a process switch, or a TLB flush by reloading it): the
+ * walk context and role base stay; the PAE PDPTEs are reloaded as MOV CR3
+ * does (SDM 4.4.1). A CR3 equal to the loaded one (with the same PDPTEs)
+ * keeps the pinned root: the shadows are exact, so a flush has nothing to
+ * do but drop the software TLBs. */
+static int load_cr3_only(struct mmu *m, uint64_t cr3, uint64_t *host_cr3)
+{
+	if (cr3 != m->gs.cr3 || (m->wc.mode == PAGING_PAE && !pdptes_unchanged(m)))
+		return switch_cr3(m, cr3, host_cr3);
+	m->stats.cr3_reused++;
+	soft_tlb_flush(m);
+	*host_cr3 = m->root_hpa;
+	return MMU_OK;
+}
+
+/* mmu_load_context() when the paging mode or its controls may change. */
+static __attribute__((noinline)) int load_full(struct mmu *m,
+					       const struct mmu_guest_state *gs,
+					       uint64_t *host_cr3)
 {
 	struct walk_ctx c;
 	uint32_t base, idx;
 	int r;
 
-	if (m->loaded && gs->cr0 == m->gs.cr0 && gs->cr4 == m->gs.cr4 &&
-	    gs->efer == m->gs.efer)
-		return load_cr3_only(m, gs->cr3, host_cr3);
 	make_walk_ctx(m, gs, &c);
 	if (c.mode == PAGING_PAE &&
 	    !walk_load_pdptes(m->slots, gs->cr3, c.maxphyaddr, c.pdpte))
@@ -269,14 +303,25 @@ int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
 	if (r != MMU_OK)
 		return r;
 	pin_root(m, idx);
+	leaf_cache_forget(m);   /* what it found used the old rules */
 	m->gs = *gs;
 	m->wc = c;
 	m->leaf_rsvd = walk_leaf_reserved(&c);
+	m->pdpt_hva = c.mode == PAGING_PAE ? pdpt_of(m, gs->cr3) : NULL;
 	m->role_base = base;
 	m->loaded = true;
 	soft_tlb_flush(m);
 	*host_cr3 = m->root_hpa;
 	return MMU_OK;
+}
+
+int mmu_load_context(struct mmu *m, const struct mmu_guest_state *gs,
+		     uint64_t *host_cr3)
+{
+	if (m->loaded && gs->cr0 == m->gs.cr0 && gs->cr4 == m->gs.cr4 &&
+	    gs->efer == m->gs.efer)
+		return load_cr3_only(m, gs->cr3, host_cr3);
+	return load_full(m, gs, host_cr3);
 }
 
 void mmu_hw_control(const struct mmu_guest_state *gs, uint64_t *hw_cr0,
@@ -420,40 +465,19 @@ static enum mmu_outcome fatal(struct mmu_fault *out, const char *why)
 	return MMU_FATAL;
 }
 
-/*
- * The page-fault exit path (DESIGN.md): the guest's walk decides between
- * reflecting the fault and going on; then the memslots decide between
- * filling the shadow and handing the access to the emulator as MMIO.
- */
-enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
-				     uint32_t error_code, uint32_t ctx,
-				     struct mmu_fault *out)
+/* The full page-fault path: the guest's walk decides between reflecting
+ * the fault and going on; then the memslots decide between filling the
+ * shadow and handing the access to the emulator as MMIO (cached under
+ * @key). */
+static __attribute__((noinline)) enum mmu_outcome
+page_fault_walk(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+		uint32_t acc, uint32_t key, struct mmu_fault *out)
 {
-	uint32_t key = mmu_mmio_key(error_code, ctx);
-	uint32_t acc = access_of(error_code, ctx), sflags;
 	struct walk_result w;
+	uint32_t sflags;
 	uint64_t hpa;
 	int r;
 
-	out->error_code = 0;
-	out->cr2 = out->gpa = 0;
-	out->reason = NULL;
-	m->stats.pf_exits++;
-	if (!m->loaded)
-		return fatal(out, "page fault before any context was loaded");
-	if (error_code & PFEC_RSVD)
-		return fatal(out, "reserved bit set in a shadow entry");
-	gva = linear(m, gva);
-	/* SMAP makes the exit's access type ambiguous (see below): only the
-	 * full path sorts that out. */
-	if (!(m->role_base & ROLE_SMAP)) {
-		enum mmu_outcome o = shadow_fast_fill(m, gva, acc, ctx, out);
-
-		if (o == MMU_MMIO)
-			return mmio(m, gva, key, out->gpa, out);
-		if (o != MMU_FATAL)
-			return o;
-	}
 	if (hw_saw_implicit(m, gva, error_code, acc))
 		acc |= WALK_IMPLICIT;
 	r = guest_walk(m, gva, error_code, &acc, &w);
@@ -471,6 +495,45 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 		return mmio(m, gva, key, w.gpa, out);
 	}
 	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
+}
+
+/*
+ * The page-fault exit path (DESIGN.md), past the MMIO cache that
+ * mmu_page_fault() looks at inline. Most exits are settled by the shadow
+ * alone (shadow_fast_fill()); the rest take the guest's walk.
+ */
+enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
+				     uint32_t error_code, uint32_t ctx,
+				     struct mmu_fault *out)
+{
+	uint32_t acc = access_of(error_code, ctx);
+	uint32_t key = mmu_mmio_key(error_code, ctx);
+
+	out->error_code = 0;
+	out->cr2 = out->gpa = 0;
+	out->reason = NULL;
+	m->stats.pf_exits++;
+	if (!m->loaded)
+		return fatal(out, "page fault before any context was loaded");
+	if (error_code & PFEC_RSVD)
+		return fatal(out, "reserved bit set in a shadow entry");
+	gva = linear(m, gva);
+	/* SMAP makes the exit's access type ambiguous (see maybe_fetch()):
+	 * only the full path sorts that out. */
+	if (!(m->role_base & ROLE_SMAP)) {
+		enum mmu_outcome o;
+
+		/* During event delivery nothing is emulated (see shadow_fill()). */
+		if ((acc & WALK_WRITE) && !(ctx & MMU_PF_EVENT) &&
+		    shadow_table_write_again(m, gva, acc, out))
+			return MMU_EMULATE;
+		o = shadow_fast_fill(m, gva, acc, ctx, out);
+		if (o == MMU_MMIO)
+			return mmio(m, gva, key, out->gpa, out);
+		if (o != MMU_FATAL)
+			return o;
+	}
+	return page_fault_walk(m, gva, error_code, ctx, acc, key, out);
 }
 
 /* INVLPG changes no shadow: the shadows follow the guest's tables exactly

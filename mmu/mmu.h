@@ -157,6 +157,7 @@ struct mmu {
 	uint32_t sp_chunk0, bucket_chunk0, hidx_chunk0, leaf_chunk0;
 	uint32_t leaf_head;               /* list of shadows of guest page tables */
 	struct mmu_sp *sp_base;           /* if nonnull: all descriptors, in order */
+	uint32_t *bucket_base;            /* if nonnull: all hash buckets, in order */
 	uint64_t linear_hpa;              /* if nonzero: sp i is at linear_hpa + i*4K */
 	uint32_t free_low, free_high;     /* free lists: below / above 4 GiB */
 	uint32_t nfree;
@@ -172,11 +173,28 @@ struct mmu {
 	uint32_t prev_root;               /* the root loaded before it (a hint) */
 	uint64_t root_hpa;
 	uint64_t leaf_rsvd;               /* reserved bits of a guest 4 KiB PTE */
+	/* PAE: the guest's 32-byte PDPT at CR3 (NULL if it is no RAM). RAM
+	 * frames never move, so the pointer stays good for that CR3. */
+	const uint64_t *pdpt_hva;
 	const struct memslot *slot_hint;  /* the memslot last found */
 	/* The leaf shadow page last found for a 2 MiB region of the loaded
-	 * root (SP_NONE: none); any unlinking forgets it. */
+	 * root (leaf_region ~0: none), and the guest entries feeding its
+	 * entry 0 (NULL if direct); any unlinking on its path forgets it. */
 	uint64_t leaf_region;
 	uint32_t leaf_idx;
+	uint32_t leaf_seq;                /* counts the forgettings */
+	void *leaf_gpt;
+	/* The last write the fast fill found to hit a shadowed guest table
+	 * (answered MMU_EMULATE): the same access through the same guest
+	 * PTE, with nothing unlinked or dropped since (leaf_seq), gets the
+	 * same answer. */
+	struct {
+		uint64_t gva_page, gpa_page;
+		uint64_t gpte;            /* the guest PTE, A and D set */
+		const void *gpte_at;      /* where it is */
+		uint64_t *spte_at;        /* its shadow entry */
+		uint32_t acc, seq, idx;
+	} ptw;
 	/* The last MMIO translations (software TLB entries, DESIGN.md), one
 	 * per gva page slot: an entry counts while its gen is tlb_gen. */
 	struct mmu_mmio_entry {

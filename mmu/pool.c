@@ -39,13 +39,7 @@ static uint32_t *u32_slot(const struct mmu *m, uint32_t chunk0, uint32_t i)
 
 static uint32_t hash64(uint64_t v, uint32_t size)
 {
-	v *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(v >> 32) & (size - 1);
-}
-
-uint32_t *pool_bucket(const struct mmu *m, uint64_t key)
-{
-	return u32_slot(m, m->bucket_chunk0, hash64(key, m->nbuckets));
+	return pool_hash(v, size);
 }
 
 /* hpa -> descriptor: arithmetic when the host gave the pool as one run of
@@ -135,18 +129,26 @@ static int take_shadow_pages(struct mmu *m)
 	return MMU_OK;
 }
 
-/* The descriptor pages usually sit one after another in the host's
- * mapping too: then sp_get() is plain indexing. */
+/* Are metadata pages [first, first + n) one run in the host's mapping? */
+static bool meta_contiguous(const struct mmu *m, uint32_t first, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 1; i < n; i++)
+		if ((char *)m->meta[first + i] != (char *)m->meta[first] + (size_t)i * 4096)
+			return false;
+	return true;
+}
+
+/* The descriptor and bucket pages usually sit one after another in the
+ * host's mapping too: then sp_get() and pool_bucket() are plain indexing. */
 static void detect_contiguous_meta(struct mmu *m)
 {
-	uint32_t i, n = div_up(m->nsp, SP_PER_PAGE);
-
-	m->sp_base = NULL;
-	for (i = 1; i < n; i++)
-		if ((char *)m->meta[m->sp_chunk0 + i] !=
-		    (char *)m->meta[m->sp_chunk0] + (size_t)i * 4096)
-			return;
-	m->sp_base = m->meta[m->sp_chunk0];
+	m->sp_base = meta_contiguous(m, m->sp_chunk0, div_up(m->nsp, SP_PER_PAGE)) ?
+		     m->meta[m->sp_chunk0] : NULL;
+	m->bucket_base = meta_contiguous(m, m->bucket_chunk0,
+					 div_up(m->nbuckets, U32_PER_PAGE)) ?
+			 m->meta[m->bucket_chunk0] : NULL;
 }
 
 static void detect_linear(struct mmu *m)
@@ -185,6 +187,7 @@ int pool_init(struct mmu *m)
 	m->fifo_head = m->fifo_tail = SP_NONE;
 	m->nfree = 0;
 	m->sp_base = NULL;
+	m->bucket_base = NULL;
 	r = take_meta_pages(m);
 	if (r == MMU_OK) {
 		m->nsp = nsp;

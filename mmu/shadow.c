@@ -9,13 +9,6 @@ static unsigned sp_nentries(uint32_t role)
 	return 1u << role_format(role)->index_bits[role_level(role)];
 }
 
-/* Shadows of a guest table follow that table's memory; direct pages and
- * the PAE-format roots of 32-bit/PAE guests do not. */
-static bool follows_guest_table(uint32_t role)
-{
-	return !(role & (ROLE_DIRECT | ROLE_SPECIAL));
-}
-
 uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role)
 {
 	uint32_t idx = *pool_bucket(m, key);
@@ -27,19 +20,6 @@ uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role)
 		idx = sp->hnext;
 	}
 	return SP_NONE;
-}
-
-bool frame_shadowed(const struct mmu *m, uint64_t gfn)
-{
-	uint32_t idx = *pool_bucket(m, gfn);
-
-	while (idx != SP_NONE) {
-		const struct mmu_sp *sp = sp_get(m, idx);
-		if (sp->key == gfn && follows_guest_table(sp->role))
-			return true;
-		idx = sp->hnext;
-	}
-	return false;
 }
 
 /* A guest table frame gets a shadow: every writable mapping of it in any
@@ -253,32 +233,8 @@ void frame_unshadow(struct mmu *m, uint64_t gfn)
 	}
 }
 
-/* Guest entry index @gi of a table shadowed by @role -> the shadow entries
- * it feeds. A 32-bit guest table is split: a PAE shadow PD covers a quarter
- * of the guest PD (two shadow PDEs per guest PDE), a shadow PT half of the
- * guest PT. Returns the number of shadow entries (0: not in this shadow). */
-static unsigned guest_to_shadow(uint32_t role, unsigned gi, unsigned *first)
-{
-	unsigned q = (role >> ROLE_QUAD_SHIFT) & 3;
-
-	if (role_mode(role) != PAGING_32) {
-		*first = gi;
-		return 1;
-	}
-	if (role_level(role) == 2) {
-		if (gi / 256 != q)
-			return 0;
-		*first = (gi % 256) * 2;
-		return 2;
-	}
-	if (gi / 512 != q)
-		return 0;
-	*first = gi % 512;
-	return 1;
-}
-
-static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
-			      size_t len)
+static __attribute__((noinline)) void
+zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off, size_t len)
 {
 	uint32_t role = sp_get(m, idx)->role;
 	unsigned eb = role_mode(role) == PAGING_32 ? 4 : 8;
@@ -292,67 +248,71 @@ static void zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off,
 	}
 }
 
-/* After a write to a leaf guest table: refill the entries whose every
- * byte was written (a guest installing a PTE usually touches it next). */
-static unsigned prefetch_guest_entries(struct mmu *m, uint32_t idx,
-				       unsigned off, size_t len)
+/* The guest wrote [off, off+len) of the table shadow page @idx shadows:
+ * leaf shadows follow the written entries, higher ones drop the links
+ * they fed. A valid new mapping shows the frame still is a page table;
+ * other writes count towards the flood limit. */
+/* Written again and again without being used: probably no page table
+ * any more. Dropping the shadow lets the guest write the frame freely. */
+static __attribute__((noinline)) void flood_unshadow(struct mmu *m, uint32_t idx)
 {
-	const struct mmu_sp *sp = sp_get(m, idx);
-	unsigned eb = role_mode(sp->role) == PAGING_32 ? 4 : 8;
-	unsigned gi, end = (unsigned)(off + len), n = 0;
-	void *page;
+	sp_drop(m, idx);
+	m->stats.unshadowed++;
+}
 
-	if (role_level(sp->role) != 1)
-		return 0;
-	page = gfn_hva(m, sp->key);
-	if (!page)
-		return 0;
-	for (gi = (off + eb - 1) / eb; (gi + 1) * eb <= end; gi++) {
-		unsigned first;
-		uint64_t gpte = eb == 4 ? ((uint32_t *)page)[gi] : ((uint64_t *)page)[gi];
+static inline void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
+			       unsigned off, size_t len)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
 
-		if (guest_to_shadow(sp->role, gi, &first) &&
-		    shadow_prefetch(m, idx, first, gpte))
-			n++;
+	if (role_level(sp->role) == 1) {
+		if (shadow_update_leaf(m, idx, page, off, len)) {
+			sp->writes = 0;
+			return;
+		}
+	} else {
+		zap_guest_entries(m, idx, off, len);
 	}
-	return n;
+	if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED))
+		flood_unshadow(m, idx);
 }
 
 /**
  * frame_guest_write() - the guest wrote [off, off+len) of frame @gfn (one
- * frame). Every shadow of it drops the entries the bytes feed; a frame
- * written again and again without being used is unshadowed (it probably is
- * no page table any more). Returns whether the frame had any shadow.
+ * frame, whose memory is at @page). Every shadow of it follows the bytes
+ * (shadow_guest_write()); a frame written again and again without being
+ * used is unshadowed (it probably is no page table any more). Returns
+ * whether the frame had any shadow.
  */
-bool frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len)
+bool frame_guest_write(struct mmu *m, uint64_t gfn, const void *page,
+		       unsigned off, size_t len)
 {
-	uint32_t idx, gen = ++m->op_gen, bound;
+	uint32_t idx, next, gen = ++m->op_gen, bound;
+	bool any = false;
 
 	if (len == 0)
 		return false;
+	/* One pass over the hash chain, unless a shadow page was dropped on
+	 * the way (chains changed): then again from the head, skipping the
+	 * pages this write already handled (op_gen). */
 	for (bound = 0; bound < m->nsp; bound++) {
-		struct mmu_sp *sp = NULL;
+		uint64_t dropped = m->stats.sp_dropped;
 
-		for (idx = *pool_bucket(m, gfn); idx != SP_NONE;
-		     idx = sp_get(m, idx)->hnext) {
-			sp = sp_get(m, idx);
-			if (sp->key == gfn && follows_guest_table(sp->role) &&
-			    sp->op_gen != gen)
+		for (idx = *pool_bucket(m, gfn); idx != SP_NONE; idx = next) {
+			struct mmu_sp *sp = sp_get(m, idx);
+
+			next = sp->hnext;
+			if (sp->key != gfn || !follows_guest_table(sp->role) ||
+			    sp->op_gen == gen)
+				continue;
+			sp->op_gen = gen;
+			any = true;
+			shadow_guest_write(m, idx, page, off, len);
+			if (m->stats.sp_dropped != dropped)
 				break;
 		}
 		if (idx == SP_NONE)
-			return bound > 0;
-		sp->op_gen = gen;
-		zap_guest_entries(m, idx, off, len);
-		/* A valid new mapping shows the frame still is a page table; other
-		 * writes count towards the flood limit. */
-		if (prefetch_guest_entries(m, idx, off, len))
-			sp->writes = 0;
-		else if (++sp->writes >= SP_FLOOD_WRITES &&
-			 !(sp->flags & SP_PINNED)) {
-			sp_drop(m, idx);
-			m->stats.unshadowed++;
-		}
+			break;
 	}
-	return true;
+	return any;
 }

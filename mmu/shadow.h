@@ -122,10 +122,14 @@ static inline void *gfn_hva(struct mmu *m, uint64_t gfn)
 	return s ? (char *)s->hva + ((gfn << 12) - s->gpa) : NULL;
 }
 
-/* Links changed: the cached path to a leaf shadow page may be gone. */
+#define LEAF_REGION_NONE (~0ull)   /* no 2 MiB region number (gva >> 21) */
+
+/* Links changed or a shadow page went: the cached path to a leaf shadow
+ * page may be gone, and what was found through it may have changed. */
 static inline void leaf_cache_forget(struct mmu *m)
 {
-	m->leaf_idx = SP_NONE;
+	m->leaf_region = LEAF_REGION_NONE;
+	m->leaf_seq++;
 }
 
 /* pool.c */
@@ -146,10 +150,27 @@ static inline uint64_t *sp_table(const struct mmu *m, const struct mmu_sp *sp)
 	return sp->table;
 }
 
+/* Multiplicative hashing into @size (a power of two) slots. */
+static inline uint32_t pool_hash(uint64_t v, uint32_t size)
+{
+	v *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(v >> 32) & (size - 1);
+}
+
+/* The hash bucket (head of a chain of descriptors by hnext) for @key. */
+static inline uint32_t *pool_bucket(const struct mmu *m, uint64_t key)
+{
+	uint32_t h = pool_hash(key, m->nbuckets), *chunk;
+
+	if (m->bucket_base)   /* the bucket pages are contiguous (usual) */
+		return &m->bucket_base[h];
+	chunk = m->meta[m->bucket_chunk0 + h / 1024];
+	return &chunk[h % 1024];
+}
+
 int pool_init(struct mmu *m);
 void pool_destroy(struct mmu *m);
 uint32_t sp_of_hpa(const struct mmu *m, uint64_t hpa);
-uint32_t *pool_bucket(const struct mmu *m, uint64_t key);
 uint32_t pool_alloc(struct mmu *m, bool below_4g);
 void pool_release(struct mmu *m, uint32_t idx);
 void pool_fifo_touch(struct mmu *m, uint32_t idx);
@@ -164,15 +185,61 @@ static inline uint32_t pool_leaf_next(const struct mmu *m, uint32_t idx)
 	return chunk[i % 1024];
 }
 
+/* Shadows of a guest table follow that table's memory; direct pages and
+ * the PAE-format roots of 32-bit/PAE guests do not. */
+static inline bool follows_guest_table(uint32_t role)
+{
+	return !(role & (ROLE_DIRECT | ROLE_SPECIAL));
+}
+
+/* Does guest frame @gfn have a shadow (so it is write-protected)? */
+static inline bool frame_shadowed(const struct mmu *m, uint64_t gfn)
+{
+	uint32_t idx = *pool_bucket(m, gfn);
+
+	while (idx != SP_NONE) {
+		const struct mmu_sp *sp = sp_get(m, idx);
+
+		if (sp->key == gfn && follows_guest_table(sp->role))
+			return true;
+		idx = sp->hnext;
+	}
+	return false;
+}
+
+/* Guest entry index @gi of a table shadowed by @role -> the shadow entries
+ * it feeds. A 32-bit guest table is split: a PAE shadow PD covers a quarter
+ * of the guest PD (two shadow PDEs per guest PDE), a shadow PT half of the
+ * guest PT. Returns the number of shadow entries (0: not in this shadow). */
+static inline unsigned guest_to_shadow(uint32_t role, unsigned gi, unsigned *first)
+{
+	unsigned q = (role >> ROLE_QUAD_SHIFT) & 3;
+
+	if (role_mode(role) != PAGING_32) {
+		*first = gi;
+		return 1;
+	}
+	if (role_level(role) == 2) {
+		if (gi / 256 != q)
+			return 0;
+		*first = (gi % 256) * 2;
+		return 2;
+	}
+	if (gi / 512 != q)
+		return 0;
+	*first = gi % 512;
+	return 1;
+}
+
 /* shadow.c */
 uint32_t sp_find(const struct mmu *m, uint64_t key, uint32_t role);
 uint32_t sp_create(struct mmu *m, uint64_t key, uint32_t role);
 void sp_drop(struct mmu *m, uint32_t idx);
 void sp_zap_entry(struct mmu *m, uint32_t idx, unsigned i);
 void sp_zap_all(struct mmu *m, uint32_t idx);
-bool frame_shadowed(const struct mmu *m, uint64_t gfn);
 void frame_unshadow(struct mmu *m, uint64_t gfn);
-bool frame_guest_write(struct mmu *m, uint64_t gfn, unsigned off, size_t len);
+bool frame_guest_write(struct mmu *m, uint64_t gfn, const void *page,
+		       unsigned off, size_t len);
 
 /* fill.c */
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,
@@ -182,8 +249,11 @@ uint32_t shadow_path(struct mmu *m, uint64_t gva, const struct walk_result *w);
 uint32_t shadow_child_role(const struct mmu *m, const struct walk_result *w,
 			   uint64_t gva, int level, uint64_t *key);
 uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
-bool shadow_prefetch(struct mmu *m, uint32_t idx, unsigned si, uint64_t gpte);
+unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
+			    unsigned off, size_t len);
 bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa);
+bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
+			      struct mmu_fault *out);
 enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 				  uint32_t ctx, struct mmu_fault *out);
 

@@ -16,6 +16,12 @@
  *                     is written often: then this gets cheap)
  *   <m>-pt-update     what an OS does to remap a page: store the PTE,
  *                     INVLPG, touch the page
+ *   <m>-pt-write-emulated  a 32-bit store into a live PTE (accessed bit
+ *                     set, so a shadow can map it at once), then a read of
+ *                     the page it maps: the read keeps the table in use,
+ *                     so a shadowing hypervisor keeps trapping its writes.
+ *                     Under Shade: one exit per op, the cost of one
+ *                     emulated page-table write
  *   <m>-memory-workload  one pass reading 8 MiB with a 64-byte stride
  *                     (ticks per pass; compare with bare Bochs for the
  *                     overhead ratio)
@@ -47,6 +53,7 @@ struct bench_ctx {
 	struct aspace a, b, fresh[NEW_ROOTS];
 	uint32_t pte_addr;              /* the PTE of VA_TOUCH in a */
 	uint32_t pte_lo[2];             /* two values for its low half */
+	uint32_t pte_acc[2];            /* the same with the accessed bit */
 };
 
 static struct bench_ctx ctx;
@@ -86,6 +93,12 @@ static void op_pt_update(uint32_t i)
 {
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[i & 1];
 	invlpg(VA_TOUCH);
+	sink = *(volatile uint32_t *)VA_TOUCH;
+}
+
+static void op_pt_write_emulated(uint32_t i)
+{
+	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_acc[i & 1];
 	sink = *(volatile uint32_t *)VA_TOUCH;
 }
 
@@ -180,6 +193,8 @@ static bool build(enum pg_mode mode)
 	ctx.pte_addr = pg_entry_addr(&ctx.a, VA_TOUCH, 0);
 	ctx.pte_lo[0] = (uint32_t)pg_read_entry(&ctx.a, ctx.pte_addr);
 	ctx.pte_lo[1] = (FRAMES_BASE + PAGE_SIZE) | (uint32_t)(PTE_P | PTE_W);
+	ctx.pte_acc[0] = ctx.pte_lo[0] | (uint32_t)PTE_A;
+	ctx.pte_acc[1] = ctx.pte_lo[1] | (uint32_t)PTE_A;
 	return true;
 }
 
@@ -214,6 +229,8 @@ static void bench_mode(enum pg_mode mode)
 	report("invlpg", measure(op_invlpg, ITERATIONS), ITERATIONS);
 	report("pt-write", measure(op_pt_write, ITERATIONS), ITERATIONS);
 	report("pt-update", measure(op_pt_update, ITERATIONS), ITERATIONS);
+	report("pt-write-emulated", measure(op_pt_write_emulated, ITERATIONS),
+	       ITERATIONS);
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[0];
 	invlpg(VA_TOUCH);
 	s = measure(op_workload_pass, WORK_PASSES);

@@ -217,11 +217,100 @@ static void table_writes_are_emulated_and_tracked(void **state)
 	assert_int_equal(vm.mmu.stats.pt_writes, 1);
 	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
 	assert_int_equal(leaf_of(la, &gs) & PTE_ADDR_MASK, FAKE_RAM_HPA + 0x900000);
-	/* A partial (4-byte) write to the high half of the entry counts too. */
+	/* A partial (4-byte) write to the high half of the entry counts too:
+	 * the shadow entry is made again from the whole entry (A is set now). */
 	assert_int_equal(mmu_write_guest(&vm.mmu, pte + 4, "\0\0\0\x80", 4), MMU_OK);
-	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_ADDR_MASK | PTE_NX | PTE_P),
+			 (FAKE_RAM_HPA + 0x900000) | PTE_NX | PTE_P);
 	assert_int_equal(gpt_access(&vm, &gs, la, WALK_FETCH, &out), MMU_INJECT_PF);
 	assert_int_equal(out.error_code, PFEC_P | PFEC_I);   /* XD now */
+	/* So does one to the low half: the new frame, still XD. */
+	uint32_t lo = 0xa00000 | PTE_P | PTE_A;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &lo, 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs) & (PTE_ADDR_MASK | PTE_NX | PTE_RW | PTE_P),
+			 (FAKE_RAM_HPA + 0xa00000) | PTE_NX | PTE_P);
+	lo = 0;
+	assert_int_equal(mmu_write_guest(&vm.mmu, pte, &lo, 4), MMU_OK);
+	assert_int_equal(leaf_of(la, &gs), 0);
+	assert_int_equal(vm.mmu.stats.pt_writes, 4);
+}
+
+/* A write exit through the same guest PTE as the last one emulated is
+ * answered from memory (mmu->ptw) only while that answer is still the
+ * true one: the PTE unchanged, the path above it unchanged, the target
+ * still a shadowed table. */
+static void repeated_table_writes_stay_exact(void **state)
+{
+	struct gpt g;
+	struct mmu_guest_state gs;
+	struct mmu_fault out;
+	uint64_t la = 0x400000, alias = 0x600000, pte, pt, apte, apde, v, emul;
+	unsigned k;
+	(void)state;
+
+	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
+	gpt_map(&g, la, 0x800000, 1, PTE_RW | PTE_A, TBL_ALL);
+	gpt_map(&g, la + 0x1000, 0x801000, 1, PTE_RW | PTE_A, TBL_ALL);
+	pte = gpt_entry(&g, la, 1, 0);
+	pt = pte & ~0xfffull;
+	gpt_map(&g, alias, pt, 1, PTE_RW, TBL_ALL);   /* the PT, as data */
+	apte = gpt_entry(&g, alias, 1, 0);
+	apde = gpt_entry(&g, alias, 2, 0);
+	gs = gpt_state(&g);
+	gs_load(&vm, &gs);
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	for (k = 0; k < 3; k++) {
+		emul = vm.mmu.stats.emulate_exits;
+		assert_int_equal(gpt_access(&vm, &gs, alias + 8 * k, WALK_WRITE, &out),
+				 MMU_EMULATE);
+		assert_int_equal(out.gpa, pt + 8 * k);
+		assert_int_equal(vm.mmu.stats.emulate_exits, emul + 1);
+		assert_true(gpt_get(&g, apte) & PTE_D);
+	}
+	/* the alias PTE becomes read-only: the write is the guest's fault */
+	v = gpt_get(&g, apte) & ~PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_INJECT_PF);
+	assert_int_equal(out.error_code, PFEC_P | PFEC_W);
+	/* writable again, but D clear: emulated, and D set again */
+	v |= PTE_RW;
+	v &= ~PTE_D;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	assert_true(gpt_get(&g, apte) & PTE_D);
+	/* the alias now names another frame (no table): a plain write */
+	v = gpt_get(&g, apte);
+	v = (v & ~PTE_ADDR_MASK) | 0x900000;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_FIXED);
+	v = (v & ~PTE_ADDR_MASK) | pt;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apte, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	/* the PDE above the alias loses RW: the guest's fault */
+	v = gpt_get(&g, apde) & ~PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apde, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_INJECT_PF);
+	v |= PTE_RW;
+	assert_int_equal(mmu_write_guest(&vm.mmu, apde, &v, 8), MMU_OK);
+	assert_int_equal(gpt_access(&vm, &gs, alias, WALK_WRITE, &out), MMU_EMULATE);
+	/* during event delivery it is never emulated: the table is unshadowed */
+	emul = vm.mmu.stats.emulate_exits;
+	assert_int_equal(mmu_page_fault(&vm.mmu, alias, PFEC_P | PFEC_W, MMU_PF_EVENT, &out),
+			 MMU_FIXED);
+	assert_int_equal(vm.mmu.stats.emulate_exits, emul);
+	assert_true(leaf_of(alias, &gs) & PTE_RW);
+	/* shadowed again by the next use of la; then written without use
+	 * until it is unshadowed: from then on the write goes through */
+	assert_int_equal(gpt_access(&vm, &gs, la, 0, &out), MMU_FIXED);
+	assert_false(leaf_of(alias, &gs) & PTE_RW);
+	for (k = 0; k < 4; k++) {   /* SP_FLOOD_WRITES */
+		assert_int_equal(gpt_access(&vm, &gs, alias + 0x800, WALK_WRITE, &out),
+				 MMU_EMULATE);
+		v = 0;
+		assert_int_equal(mmu_write_guest(&vm.mmu, out.gpa, &v, 8), MMU_OK);
+	}
+	assert_int_equal(gpt_access(&vm, &gs, alias + 0x800, WALK_WRITE, &out), MMU_FIXED);
+	assert_true(leaf_of(alias, &gs) & PTE_RW);
 }
 
 static void pte_writes_prefetch_what_the_cpu_could_use(void **state)
@@ -770,6 +859,57 @@ static void pae_pdptes_load_with_cr3(void **state)
 	assert_int_equal(gpt_access(&vm, &gs, 0x1000, 0, &out), MMU_FIXED);
 }
 
+/* A MOV CR3 with the loaded CR3 keeps the root only while the four
+ * PDPTEs in memory are the ones it was built from; the PDPT read is the
+ * one at the CR3 being loaded, after a switch away and back and after a
+ * full context load too. */
+static void pae_reload_rereads_pdptes(void **state)
+{
+	const uint64_t la = 0xc0001000;   /* through PDPTE 3 */
+	struct gpt a, b;
+	struct mmu_guest_state ga, gb;
+	struct mmu_fault out;
+	uint64_t ra, rb, r, e3, cr3 = 0;
+	(void)state;
+
+	gpt_init(&a, &vm, PAGING_PAE, TBL_BASE, TBL_BASE + 0x40000);
+	gpt_map(&a, la, 0x500000, 1, PTE_RW, TBL_ALL);
+	gpt_init(&b, &vm, PAGING_PAE, TBL_BASE + 0x40000, TBL_END);
+	gpt_map(&b, la, 0x600000, 1, PTE_RW, TBL_ALL);
+	ga = gpt_state(&a);
+	gb = gpt_state(&b);
+	ra = gs_load(&vm, &ga);
+	assert_int_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_FIXED);
+	rb = gs_load(&vm, &gb);
+	assert_int_not_equal(rb, ra);
+	/* a's PDPTE 3 changes while b is loaded: b's reload keeps b's root,
+	 * loading a sees the change */
+	e3 = gpt_get(&a, a.cr3 + 24);
+	gpt_set(&a, a.cr3 + 24, 0);
+	assert_int_equal(gs_load(&vm, &gb), rb);
+	assert_int_not_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_INJECT_PF);
+	/* a reserved bit on a reload of the same CR3: #GP, context kept */
+	gpt_set(&a, a.cr3 + 24, e3 | PTE_RW);
+	r = vm.mmu.root_hpa;
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+	assert_int_equal(vm.mmu.root_hpa, r);
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+	/* restored: the first root serves again */
+	gpt_set(&a, a.cr3 + 24, e3);
+	assert_int_equal(gs_load(&vm, &ga), ra);
+	assert_int_equal(gpt_access(&vm, &ga, la, 0, &out), MMU_FIXED);
+	/* after a full context load (CR0.WP changes) as well */
+	ga.cr0 &= ~CR0_WP;
+	r = gs_load(&vm, &ga);
+	assert_int_equal(gs_load(&vm, &ga), r);
+	gpt_set(&a, a.cr3 + 24, 0);
+	assert_int_not_equal(gs_load(&vm, &ga), r);
+	gpt_set(&a, a.cr3 + 24, e3 | (1ull << 40));   /* above MAXPHYADDR 36 */
+	assert_int_equal(mmu_load_context(&vm.mmu, &ga, &cr3), MMU_ERR_GP);
+}
+
 /* ---- recursive maps, INVLPG, mode switches ---- */
 
 static void recursive_mapping(void **state)
@@ -973,6 +1113,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(guest_32bit_quarters_and_halves, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_32bit_4m_page_with_pse36, setup, teardown),
 		cmocka_unit_test_setup_teardown(pae_pdptes_load_with_cr3, setup, teardown),
+		cmocka_unit_test_setup_teardown(pae_reload_rereads_pdptes, setup, teardown),
+		cmocka_unit_test_setup_teardown(repeated_table_writes_stay_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(recursive_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(invlpg_and_mmio_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(hw_frame_follows_guest, setup, teardown),
