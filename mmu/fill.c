@@ -661,6 +661,23 @@ static inline bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
 }
 
 /**
+ * mmu_hw_spte() - the loaded shadow's leaf entry for @gva, which is what
+ * the CPU uses for it, or NULL when the path to it is not linked. It stays
+ * the entry for @gva while m->leaf_seq does not move (no link removed, no
+ * shadow page dropped, no other root loaded); its value may change.
+ */
+uint64_t *mmu_hw_spte(struct mmu *m, uint64_t gva)
+{
+	/* The region cache is the fill path's: read it, don't move it (code
+	 * and data pages would chase each other out). */
+	uint32_t idx = m->leaf_region == gva >> 21 ? m->leaf_idx : leaf_sp_of(m, gva);
+
+	if (idx == SP_NONE)
+		return NULL;
+	return &sp_table(m, sp_get(m, idx))[paging_index(role_format(m->role_base), 1, gva)];
+}
+
+/**
  * mmu_hw_frame() - the host frame the loaded shadow maps @gva to, which is
  * what the CPU uses for it (an instruction fetch at @gva read that frame),
  * or 0 when no present entry maps it. Shadows follow the guest's tables
@@ -668,15 +685,9 @@ static inline bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
  */
 uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva)
 {
-	/* The region cache is the fill path's: read it, don't move it (code
-	 * and data pages would chase each other out). */
-	uint32_t idx = m->leaf_region == gva >> 21 ? m->leaf_idx : leaf_sp_of(m, gva);
-	uint64_t spte;
+	const uint64_t *e = mmu_hw_spte(m, gva);
 
-	if (idx == SP_NONE)
-		return 0;
-	spte = sp_table(m, sp_get(m, idx))[paging_index(role_format(m->role_base), 1, gva)];
-	return (spte & PTE_P) ? spte & PTE_ADDR_MASK : 0;
+	return e && (*e & PTE_P) ? *e & PTE_ADDR_MASK : 0;
 }
 
 /**

@@ -359,7 +359,7 @@ static bool hw_saw_implicit(const struct mmu *m, uint64_t gva, uint32_t ec,
 	       (!(acc & WALK_WRITE) || (spte & PTE_RW));
 }
 
-static uint32_t access_of(uint32_t ec, uint32_t ctx)
+static inline __attribute__((always_inline)) uint32_t access_of(uint32_t ec, uint32_t ctx)
 {
 	uint32_t acc = 0;
 
@@ -534,6 +534,21 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 			return o;
 	}
 	return page_fault_walk(m, gva, error_code, ctx, acc, key, out);
+}
+
+bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+			   uint64_t *gpa)
+{
+	struct mmu_fault out;
+
+	/* The conditions under which mmu_page_fault_walk() asks the memo. */
+	if (!m->loaded || (error_code & (PFEC_RSVD | PFEC_W)) != PFEC_W || (ctx & MMU_PF_EVENT) ||
+	    (m->role_base & ROLE_SMAP) ||
+	    !shadow_table_write_again(m, linear(m, gva), access_of(error_code, ctx), &out))
+		return false;
+	m->stats.pf_exits++;
+	*gpa = out.gpa;
+	return true;
 }
 
 /* INVLPG changes no shadow: the shadows follow the guest's tables exactly

@@ -279,6 +279,16 @@ static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 	return mmu_page_fault_walk(m, gva, error_code, ctx, out);
 }
 
+/**
+ * mmu_table_write_again() - the write #PF exit at @gva (@error_code, @ctx)
+ * repeats the last one answered MMU_EMULATE (the same access through the
+ * same guest PTE, nothing unlinked or dropped since): *gpa is where the
+ * write goes, and it is counted as that answer. False: call
+ * mmu_page_fault(), nothing was done.
+ */
+bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+			   uint64_t *gpa);
+
 /** mmu_invlpg() - the guest ran INVLPG @gva: drops the MMIO cache only. */
 void mmu_invlpg(struct mmu *m, uint64_t gva);
 
@@ -298,6 +308,13 @@ int mmu_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa,
  * translation); 0 if no present entry maps it.
  */
 uint64_t mmu_hw_frame(struct mmu *m, uint64_t gva);
+
+/**
+ * mmu_hw_spte() - where the loaded shadow's leaf entry for @gva is (NULL if
+ * its path is not linked). The place holds while m->leaf_seq is unchanged;
+ * its value is the hardware's translation of @gva now.
+ */
+uint64_t *mmu_hw_spte(struct mmu *m, uint64_t gva);
 
 /** mmu_read_guest() - copy guest RAM at @gpa; MMU_ERR_NOT_RAM if any byte
  * is not RAM (then nothing is copied: route the access to the MMIO bus). */

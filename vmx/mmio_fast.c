@@ -34,15 +34,71 @@
 #define PT_WRITE_TAG (1u << 31)
 
 /* The code's translation is the remembered one: trusted while tlb_gen
- * has not moved since it was checked, else checked on the shadow the CPU
- * fetched the instruction through (exact: shadows follow the guest). */
-static bool code_still_there(struct mmu *m, struct mmio_fast_entry *e)
+ * has not moved since it was checked; else the shadow entry the CPU
+ * fetched through must still map the code's frame (exact: shadows follow
+ * the guest) - read where it was while the MMU's leaf_seq says that place
+ * is still the one, found again otherwise. */
+static inline __attribute__((always_inline)) bool code_still_there(struct mmu *m, struct mmio_fast_entry *e)
 {
+	const uint64_t want = e->code_hpa | PTE_P;
+
 	if (e->code_gen == m->tlb_gen)
 		return true;
-	if (mmu_hw_frame(m, e->code_la) != e->code_hpa)
+	if (!e->code_spte || e->code_seq != m->leaf_seq) {
+		e->code_spte = mmu_hw_spte(m, e->code_la);
+		e->code_seq = m->leaf_seq;
+		if (!e->code_spte)
+			return false;
+	}
+	if ((*e->code_spte & (PTE_P | PTE_ADDR_MASK)) != want)
 		return false;
 	e->code_gen = m->tlb_gen;
+	return true;
+}
+
+/* The operand's address, formed from the registers now, is @gva (the
+ * fault's), and the access stays in its page. */
+static inline __attribute__((always_inline)) bool operand_is(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gva)
+{
+	const struct emul_fastmov *f = &e->mov;
+	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
+	return emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, e->rip)) == gva &&
+	       (gva & 0xfff) <= 0x1000u - f->size;
+}
+
+/* The instruction is done: RIP past it, STI/MOV-SS blocking over. */
+static inline __attribute__((always_inline)) void finish(const struct mmio_fast_entry *e)
+{
+	uint64_t rip = e->rip + e->mov.len;
+	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (__builtin_expect(intr & 3, 0))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+}
+
+/* The store at @gpa, a shadowed guest page table: through the MMU, which
+ * updates the shadows. */
+static inline __attribute__((always_inline)) bool table_store(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gpa)
+{
+	uint64_t val = emul_fastmov_value(&e->mov, v->regs.gpr);
+	if (mmu_write_guest(&v->vm->mem->mmu, gpa, &val, e->mov.size) != MMU_OK)
+		return false;	/* nothing written: the emulator sorts it out */
+	v->pt_fast_hits++;
+	return true;
+}
+
+bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error)
+{
+	struct mmu *m = &v->vm->mem->mmu;
+	uint64_t gva = v->exit_qual, gpa;
+
+	/* RFLAGS.AC is 0 and no event is in delivery (mmio_fast() checked). */
+	if (e->mov.op != FASTMOV_STORE || !(error & PFEC_W) || !code_still_there(m, e) ||
+	    !operand_is(v, e, gva) ||
+	    !mmu_table_write_again(m, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &gpa) ||
+	    !table_store(v, e, gpa))
+		return false;
+	finish(e);
 	return true;
 }
 
@@ -54,21 +110,14 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	/* mmio_fast() checked RIP, the bytes, the mode and RFLAGS on this
 	 * exit; the MMU's walk since may have moved tlb_gen. */
 	if (!e || e->is_mmio != is_mmio || (e->mov.op == FASTMOV_STORE) != !!(error & PFEC_W) ||
-	    !code_still_there(m, e))
+	    !code_still_there(m, e) || !operand_is(v, e, gva))
 		return false;
 	const struct emul_fastmov *f = &e->mov;
-	uint64_t rip = e->rip;
 	uint64_t *gpr = v->regs.gpr;
-	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
-	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
-	    (gva & 0xfff) > 0x1000u - f->size)
-		return false;
 	uint64_t gen = m->tlb_gen;	/* the MMU answered for this access at this gen */
 	if (!is_mmio) {
-		uint64_t val = emul_fastmov_value(f, gpr);
-		if (mmu_write_guest(m, gpa, &val, f->size) != MMU_OK)
-			return false;	/* nothing written: the emulator sorts it out */
-		v->pt_fast_hits++;
+		if (!table_store(v, e, gpa))
+			return false;
 	} else {
 		if (f->op == FASTMOV_STORE)
 			mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
@@ -85,11 +134,7 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 		e->bus_gen = bus->gen;
 		v->mmio_fast_hits++;
 	}
-	rip += f->len;
-	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
-	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (__builtin_expect(intr & 3, 0))
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+	finish(e);
 	return true;
 }
 
@@ -132,6 +177,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	e->cs_ar = cs_ar;
 	e->code_la = la;
 	e->code_hpa = hpa;
+	e->code_spte = NULL;	/* found on the first check that needs it */
 	e->code = code;
 	e->mask[0] = in.len >= 8 ? ~0ull : (1ull << (8 * in.len)) - 1;
 	e->mask[1] = in.len <= 8 ? 0 : (1ull << (8 * (in.len - 8))) - 1;

@@ -9,6 +9,11 @@
 #include "vmx/mmio.h"
 #include "vmx/guest_mem.h"
 
+/* A #PF exit whose instruction is the remembered page-table store @e
+ * (checked by mmio_fast()): if the MMU says it repeats its last answer
+ * for such a write, do the store through it and finish the instruction. */
+bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error);
+
 /* The remembered moves are in one of MMIO_FAST_ENTRIES slots by RIP. */
 static inline struct mmio_fast_entry *slot_of(struct vcpu *v, uint64_t rip)
 {
@@ -51,10 +56,11 @@ static inline bool mmio_fast(struct vcpu *v)
 	/* On the same MMIO page, nothing changed since, the same kind of
 	 * access (W/U/I, and so CPL): finished here. Otherwise the MMU
 	 * answers and mmio_fast_replay() runs this instruction. */
-	if (e->gen != m->tlb_gen || e->gva_page != gva >> 12 || !e->is_mmio ||
-	    (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE) != e->error) {
+	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
+	if (e->gen != m->tlb_gen || e->gva_page != gva >> 12 || !e->is_mmio || error != e->error) {
 		v->fast_insn = e;
-		return false;
+		/* A page-table store repeating the MMU's last such answer. */
+		return !e->is_mmio && mmio_fast_pt(v, e, error);
 	}
 	/* The fault is the operand's: the address formed now is the one the
 	 * CPU faulted on, and the access stays in the page. */

@@ -41,6 +41,8 @@ struct mmio_fast_entry {
 	uint32_t seg_base_field;	/* VMCS field of the operand segment's base, 0: none */
 	bool long64;
 	uint64_t code_la, code_hpa;	/* the instruction's linear address and host frame */
+	const uint64_t *code_spte;	/* the shadow entry mapping it (mmu_hw_spte) ... */
+	uint32_t code_seq;		/* ...while the MMU's leaf_seq is this */
 	const uint8_t *code;		/* host address of the instruction's bytes */
 	uint64_t bytes[2], mask[2];	/* its bytes, and which of 16 count */
 	struct emul_fastmov mov;
