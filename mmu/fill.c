@@ -738,6 +738,23 @@ bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
 	return true;
 }
 
+bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+			   uint64_t *gpa)
+{
+	/* The conditions under which mmu_page_fault_walk() asks the memo. */
+	if (!m->loaded || (error_code & (PFEC_RSVD | PFEC_W)) != PFEC_W || (ctx & MMU_PF_EVENT) ||
+	    (m->role_base & ROLE_SMAP))
+		return false;
+	gva = linear(m, gva);
+	if (!same_table_write(m, gva, access_of(error_code, ctx)))
+		return false;
+	touch(m, m->ptw.idx);
+	m->stats.pf_exits++;
+	m->stats.emulate_exits++;
+	*gpa = (m->ptw.gpa_page << 12) | (gva & 0xfff);
+	return true;
+}
+
 static void remember_table_write(struct mmu *m, uint64_t gva, uint32_t acc,
 				 uint32_t idx, unsigned i, uint64_t gpa)
 {

@@ -359,23 +359,6 @@ static bool hw_saw_implicit(const struct mmu *m, uint64_t gva, uint32_t ec,
 	       (!(acc & WALK_WRITE) || (spte & PTE_RW));
 }
 
-static inline __attribute__((always_inline)) uint32_t access_of(uint32_t ec, uint32_t ctx)
-{
-	uint32_t acc = 0;
-
-	if (ec & PFEC_W)
-		acc |= WALK_WRITE;
-	if (ec & PFEC_U)
-		acc |= WALK_USER;
-	if (ec & PFEC_I)
-		acc |= WALK_FETCH;
-	/* At CPL 3 a supervisor access is an implicit one (SDM 4.6). */
-	if ((ctx & MMU_PF_CPL3) && !(ec & PFEC_U))
-		acc |= WALK_IMPLICIT;
-	if (ctx & MMU_PF_AC)
-		acc |= WALK_AC;
-	return acc;
-}
 
 static bool canonical(uint64_t gva)
 {
@@ -384,10 +367,6 @@ static bool canonical(uint64_t gva)
 	return top == 0 || top == 0x1ffff;
 }
 
-static uint64_t linear(const struct mmu *m, uint64_t gva)
-{
-	return m->wc.mode == PAGING_LONG ? gva : (gva & 0xffffffffull);
-}
 
 /* A frame the access cannot use as RAM: none of the memslots covers it, or
  * it is read-only RAM (ROM) and this is a write. Else *hpa, *flags. */
@@ -534,21 +513,6 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 			return o;
 	}
 	return page_fault_walk(m, gva, error_code, ctx, acc, key, out);
-}
-
-bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
-			   uint64_t *gpa)
-{
-	struct mmu_fault out;
-
-	/* The conditions under which mmu_page_fault_walk() asks the memo. */
-	if (!m->loaded || (error_code & (PFEC_RSVD | PFEC_W)) != PFEC_W || (ctx & MMU_PF_EVENT) ||
-	    (m->role_base & ROLE_SMAP) ||
-	    !shadow_table_write_again(m, linear(m, gva), access_of(error_code, ctx), &out))
-		return false;
-	m->stats.pf_exits++;
-	*gpa = out.gpa;
-	return true;
 }
 
 /* INVLPG changes no shadow: the shadows follow the guest's tables exactly

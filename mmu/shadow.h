@@ -18,6 +18,31 @@
 #define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
 				  * head: reclaim gives it a second chance */
 
+/* The walker's access flags for a #PF exit's error code and context. */
+static inline __attribute__((always_inline)) uint32_t access_of(uint32_t ec, uint32_t ctx)
+{
+	uint32_t acc = 0;
+
+	if (ec & PFEC_W)
+		acc |= WALK_WRITE;
+	if (ec & PFEC_U)
+		acc |= WALK_USER;
+	if (ec & PFEC_I)
+		acc |= WALK_FETCH;
+	/* At CPL 3 a supervisor access is an implicit one (SDM 4.6). */
+	if ((ctx & MMU_PF_CPL3) && !(ec & PFEC_U))
+		acc |= WALK_IMPLICIT;
+	if (ctx & MMU_PF_AC)
+		acc |= WALK_AC;
+	return acc;
+}
+
+/* Outside IA-32e paging, linear addresses are 32 bits. */
+static inline uint64_t linear(const struct mmu *m, uint64_t gva)
+{
+	return m->wc.mode == PAGING_LONG ? gva : (gva & 0xffffffffull);
+}
+
 /* Forget every software translation: the MMIO cache here and the callers'
  * own (all keyed on tlb_gen). */
 static inline void soft_tlb_flush(struct mmu *m)
