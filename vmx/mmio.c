@@ -266,16 +266,14 @@ static void store_ctx(struct vcpu *v, const struct emul_ctx *c)
 	}
 }
 
-/* Run one instruction through the emulator, @skip bytes past RIP; *@st
- * gets the emulator's status. */
-static enum exit_action emulate_at(struct vcpu *v, uint64_t skip, int *st_out)
+/* Run one instruction through the emulator, @skip bytes past RIP. */
+static enum exit_action emulate_at(struct vcpu *v, uint64_t skip)
 {
 	struct emul_ctx *c = &v->emul;
 	struct emul_result r;
 	load_ctx(v, c);
 	c->rip += skip;
 	int st = emul_step_cached(c, &v->icache, &r);
-	*st_out = st;
 	v->emulations++;
 	switch (st) {
 	case EMUL_DONE:
@@ -319,8 +317,7 @@ static enum exit_action emulate_at(struct vcpu *v, uint64_t skip, int *st_out)
 
 enum exit_action emulate_instruction(struct vcpu *v)
 {
-	int st;
-	return emulate_at(v, 0, &st);
+	return emulate_at(v, 0);
 }
 
 enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
@@ -330,8 +327,7 @@ enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32
 	v->mmio_gpa = gpa;
 	v->mmio_known_write = error & 2;
 	v->mmio_is_mmio = is_mmio;
-	int st;
-	enum exit_action a = emulate_at(v, 0, &st);
+	enum exit_action a = emulate_at(v, 0);
 	v->mmio_known = false;
 	return a;
 }
@@ -353,6 +349,5 @@ enum exit_action forced_emulation(struct vcpu *v)
 		inject_ud(v);
 		return EXIT_RESUME;
 	}
-	int st;
-	return emulate_at(v, sizeof(force_marker), &st);
+	return emulate_at(v, sizeof(force_marker));
 }

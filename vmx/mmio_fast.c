@@ -1,26 +1,33 @@
-/* The MMIO fast path: a driver's plain move to a device register, replayed.
+/* Fast paths for the moves that dominate emulation: a driver's plain move to
+ * or from a device register, and an OS's store into a page-table entry.
  *
- * After the full emulator has finished a simple move on MMIO (emul/fastmov.h),
- * the vCPU remembers it, keyed by RIP and the code segment, with the host
- * address of its bytes. When the same instruction faults on MMIO again the
- * exit is finished here: the bytes at RIP are compared with the remembered
- * ones, the address the instruction forms now must be the one the CPU
- * faulted on, and the device access and the register update are done
- * directly - no emulator context, no decode, no callbacks.
+ * The first time such an instruction faults (MMIO, or a write to a shadowed
+ * guest page table), it is decoded where the CPU fetched it and digested
+ * into a fast move (emul/fastmov.h); the vCPU remembers it, keyed by RIP,
+ * with its bytes, its mode (CS base and attributes), its code page and, for
+ * MMIO, the MMU's answer for the data page and the device behind it. Later
+ * exits from that RIP are finished here: the device access (or the store
+ * through the MMU, which keeps the shadows exact), the register and RIP -
+ * no emulator context, no decode, no callbacks. Anything else, or anything
+ * that does not match, goes to the full emulator (vmx/mmio.c).
  *
  * Why this is exact:
  * - The CPU itself decided everything before the #PF: the instruction was
  *   fetched and decoded, segmentation and canonical checks passed (they come
  *   before paging, SDM Vol. 3A 6.15), and the fault's address is the
- *   operand's (checked: the address is formed again from the registers).
- * - The shadow MMU answered "MMIO" for this access type and CPL (its MMIO
- *   cache is keyed on both).
- * - The code's translation is the one remembered while the MMU's tlb_gen
- *   has not moved (page-table writes, INVLPG, CR3/CR0/CR4/EFER loads move
- *   it), and the bytes there are compared on every use (self-modifying
- *   code is a miss).
- * - TF, AC and RF set, accesses crossing a page and RSP operands take the
- *   full path.
+ *   operand's (checked on every use: the address is formed again from the
+ *   registers).
+ * - The bytes at RIP are compared with the remembered ones on every use
+ *   (self-modifying code is a miss), and so are CS's base and attributes.
+ * - The code's translation is the remembered one while the MMU's tlb_gen has
+ *   not moved (page-table writes, INVLPG, CR3/CR0/CR4/EFER loads, shadow
+ *   drops move it); after that the shadow entry the CPU fetched through is
+ *   read again (mmu_hw_spte).
+ * - An MMIO page's answer is the MMU's while tlb_gen holds (as its own MMIO
+ *   cache), for the same #PF error code (access type and CPL); the device is
+ *   called directly while the bus is unchanged (its gen).
+ * - 16-bit code, RSP operands, RFLAGS.TF/RF/AC, event delivery and accesses
+ *   crossing a page take the full path.
  */
 #include "vmx/mmio_fast.h"
 #include "vmx/mmio.h"

@@ -1,5 +1,6 @@
-/* The MMIO fast path: a plain move that faulted on MMIO from the same
- * instruction as before is finished without the emulator (vmx/mmio_fast.c). */
+/* Fast paths for plain moves to MMIO and stores into shadowed page tables:
+ * an instruction decoded once is replayed on later exits without the
+ * emulator (vmx/mmio_fast.c says when that is exact). */
 #ifndef VMX_MMIO_FAST_H
 #define VMX_MMIO_FAST_H
 #include <stdbool.h>

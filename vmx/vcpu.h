@@ -27,7 +27,8 @@ enum vm_end { VM_END_NONE, VM_END_GUEST, VM_END_FAULT, VM_END_ENTRY_FAILURE };
 
 struct vm;
 
-/* A move the full emulator finished on MMIO, for replay (vmx/mmio_fast.c). */
+/* A move decoded on an MMIO or page-table-write exit, for replay
+ * (vmx/mmio_fast.c). */
 #define MMIO_FAST_ENTRIES 4
 struct mmio_fast_entry {
 	uint64_t rip;			/* free entries have gen 0, which never matches */
