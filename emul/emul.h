@@ -350,9 +350,4 @@ void emul_icache_init(struct emul_icache *ic);
 int emul_step_cached(struct emul_ctx *ctx, struct emul_icache *ic,
 		     struct emul_result *res);
 
-/* The cached instruction for code at linear address @la in @mode, or NULL.
- * Right after emul_step_cached() it is the instruction that step ran. */
-const struct emul_insn *emul_icache_lookup(const struct emul_icache *ic, uint64_t la,
-					   enum emul_mode mode);
-
 #endif /* SHADE_EMUL_H */

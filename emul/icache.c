@@ -46,16 +46,6 @@ static int try_hit(struct emul_ctx *c, const struct emul_insn *cand, uint64_t la
 	return 1;
 }
 
-const struct emul_insn *emul_icache_lookup(const struct emul_icache *ic, uint64_t la,
-					   enum emul_mode mode)
-{
-	unsigned slot = slot_of(la);
-
-	if (ic->e[slot].valid && ic->e[slot].la == la && ic->e[slot].mode == (uint8_t)mode)
-		return &ic->e[slot].insn;
-	return NULL;
-}
-
 int emul_step_cached(struct emul_ctx *c, struct emul_icache *ic, struct emul_result *res)
 {
 	struct emul_insn in;

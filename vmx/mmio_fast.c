@@ -36,10 +36,6 @@
 #include "vmx/guest_mem.h"
 #include "mmu/memslot.h"
 
-/* The #PF error code a page-table-write entry is filed under: never one
- * the MMIO path's exact comparison can match. */
-#define PT_WRITE_TAG (1u << 31)
-
 /* The code's translation is the remembered one: trusted while tlb_gen
  * has not moved since it was checked; else the shadow entry the CPU
  * fetched through must still map the code's frame (exact: shadows follow
@@ -63,26 +59,6 @@ static inline __attribute__((always_inline)) bool code_still_there(struct mmu *m
 	return true;
 }
 
-/* The operand's address, formed from the registers now, is @gva (the
- * fault's), and the access stays in its page. */
-static inline __attribute__((always_inline)) bool operand_is(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gva)
-{
-	const struct emul_fastmov *f = &e->mov;
-	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
-	return emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, e->rip)) == gva &&
-	       (gva & 0xfff) <= 0x1000u - f->size;
-}
-
-/* The instruction is done: RIP past it, STI/MOV-SS blocking over. */
-static inline __attribute__((always_inline)) void finish(const struct mmio_fast_entry *e)
-{
-	uint64_t rip = e->rip + e->mov.len;
-	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
-	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (__builtin_expect(intr & 3, 0))
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
-}
-
 /* The store at @gpa, a shadowed guest page table: through the MMU, which
  * updates the shadows. */
 static inline __attribute__((always_inline)) bool table_store(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gpa)
@@ -101,11 +77,11 @@ bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error)
 
 	/* RFLAGS.AC is 0 and no event is in delivery (mmio_fast() checked). */
 	if (e->mov.op != FASTMOV_STORE || !(error & PFEC_W) || !code_still_there(m, e) ||
-	    !operand_is(v, e, gva) ||
+	    !fast_operand_is(v, e, gva) ||
 	    !mmu_table_write_again(m, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &gpa) ||
 	    !table_store(v, e, gpa))
 		return false;
-	finish(e);
+	fast_finish(e);
 	return true;
 }
 
@@ -117,7 +93,7 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	/* mmio_fast() checked RIP, the bytes, the mode and RFLAGS on this
 	 * exit; the MMU's walk since may have moved tlb_gen. */
 	if (!e || e->is_mmio != is_mmio || (e->mov.op == FASTMOV_STORE) != !!(error & PFEC_W) ||
-	    !code_still_there(m, e) || !operand_is(v, e, gva))
+	    !code_still_there(m, e) || !fast_operand_is(v, e, gva))
 		return false;
 	const struct emul_fastmov *f = &e->mov;
 	uint64_t *gpr = v->regs.gpr;
@@ -141,7 +117,7 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 		e->bus_gen = bus->gen;
 		v->mmio_fast_hits++;
 	}
-	finish(e);
+	fast_finish(e);
 	return true;
 }
 
@@ -177,7 +153,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	e->is_mmio = is_mmio;
 	e->gen = 0;			/* the replay fills in the MMIO page's answer */
 	e->code_gen = v->vm->mem->mmu.tlb_gen;
-	e->error = is_mmio ? error : error | PT_WRITE_TAG;
+	e->error = error;
 	e->long64 = long64;
 	e->seg_base_field = emul_fastmov_needs_base(&f, long64) ? GUEST_ES_BASE + 2 * f.seg : 0;
 	e->cs_base = cs_base;

@@ -40,6 +40,26 @@ static inline bool same_bytes(const struct mmio_fast_entry *e)
  * the same MMIO page with nothing changed, finish it here (the device
  * access, the register, RIP) and return true. False: nothing was done.
  * Inline: it is the whole of a driver's register access. */
+/* The operand's address, formed from the registers now, is @gva (the
+ * fault's), and the access stays in its page. */
+static inline __attribute__((always_inline)) bool fast_operand_is(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gva)
+{
+	const struct emul_fastmov *f = &e->mov;
+	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
+	return emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, v->regs.gpr, e->rip)) == gva &&
+	       (gva & 0xfff) <= 0x1000u - f->size;
+}
+
+/* The instruction is done: RIP past it, STI/MOV-SS blocking over. */
+static inline __attribute__((always_inline)) void fast_finish(const struct mmio_fast_entry *e)
+{
+	uint64_t rip = e->rip + e->mov.len;
+	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (__builtin_expect(intr & 3, 0))
+		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+}
+
 static inline bool mmio_fast(struct vcpu *v)
 {
 	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
@@ -56,39 +76,29 @@ static inline bool mmio_fast(struct vcpu *v)
 		return false;
 	/* On the same MMIO page, nothing changed since, the same kind of
 	 * access (W/U/I, and so CPL): finished here. Otherwise the MMU
-	 * answers and mmio_fast_replay() runs this instruction. */
+	 * answers and mmio_fast_replay() runs this instruction (which stays
+	 * in v->fast_insn for it). */
+	v->fast_insn = e;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
-	if (e->gen != m->tlb_gen || e->gva_page != gva >> 12 || !e->is_mmio || error != e->error) {
-		v->fast_insn = e;
+	if (e->gen != m->tlb_gen || e->gva_page != gva >> 12 || !e->is_mmio || error != e->error)
 		/* A page-table store repeating the MMU's last such answer. */
 		return !e->is_mmio && mmio_fast_pt(v, e, error);
-	}
-	/* The fault is the operand's: the address formed now is the one the
-	 * CPU faulted on, and the access stays in the page. */
+	/* The fault is the operand's, and the device the access reached is
+	 * still there (the bus unchanged); the access's bytes are masked
+	 * here, as the bus would. */
 	const struct emul_fastmov *f = &e->mov;
 	uint64_t *gpr = v->regs.gpr;
-	uint64_t base = e->seg_base_field ? vmread(e->seg_base_field) : 0;
-	if (emul_fastmov_linear(f, e->long64, base, emul_fastmov_ea(f, gpr, rip)) != gva ||
-	    (gva & 0xfff) > 0x1000u - f->size)
-		return false;
-
-	/* The device the emulator's access reached, while the bus is as it
-	 * was; the access's bytes are masked here, as the bus would. */
 	struct iobus *bus = &v->vm->plat->mmio;
 	const struct io_range *r = e->range;
 	uint64_t off = (e->gpa_page | (gva & 0xfff)) - r->base;
-	if (bus->gen != e->bus_gen || off >= r->len)
+	if (!fast_operand_is(v, e, gva) || bus->gen != e->bus_gen || off >= r->len)
 		return false;
 	bus->touched |= r->flags;
 	if (f->op == FASTMOV_STORE)
 		r->ops->write(r->dev, off, f->size, emul_fastmov_value(f, gpr));
 	else
 		emul_fastmov_load(f, gpr, r->ops->read(r->dev, off, f->size));
-	rip += f->len;
-	vmwrite(GUEST_RIP, e->long64 ? rip : rip & 0xffffffffull);
-	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (__builtin_expect(intr & 3, 0))	/* STI/MOV-SS blocking ends */
-		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
+	fast_finish(e);
 	/* Counted as what it is: a #PF exit on MMIO, answered from a cache. */
 	m->stats.pf_exits++;
 	m->stats.mmio_exits++;

@@ -35,7 +35,7 @@ struct mmio_fast_entry {
 	uint64_t gen;			/* MMIO: the MMU's tlb_gen the whole entry is good for */
 	uint64_t code_gen;		/* the tlb_gen the code's translation was last checked at */
 	uint64_t gva_page, gpa_page;	/* MMIO: the MMU's answer, gva >> 12 and the gpa's page */
-	uint32_t error;			/* the #PF error code (PT_WRITE_TAG: a page-table write) */
+	uint32_t error;			/* MMIO: the #PF error code the answer is for */
 	bool is_mmio;
 	uint32_t cs_ar;
 	uint64_t cs_base;
