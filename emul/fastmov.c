@@ -10,6 +10,19 @@ static void set_reg(struct emul_fastmov *f, const struct emul_insn *in, unsigned
 	f->reg = (uint8_t)(f->high8 ? r - 4 : r & 15);
 }
 
+/* The register operand: ModRM.reg (G) or the accumulator (A, moffs). */
+static bool set_gpr_operand(struct emul_fastmov *f, const struct emul_insn *in, unsigned opnd,
+			    unsigned size)
+{
+	if (opnd == O_G)
+		set_reg(f, in, in->reg, size);
+	else if (opnd == O_A)
+		set_reg(f, in, EMUL_RAX, size);
+	else
+		return false;
+	return true;
+}
+
 /* The memory operand: ModRM's, or moffs (A0-A3: the immediate is the
  * offset). */
 static bool set_mem(struct emul_fastmov *f, const struct emul_insn *in, unsigned opnd)
@@ -49,24 +62,10 @@ static bool mov_forms(struct emul_fastmov *f, const struct emul_insn *in)
 			f->imm = (uint64_t)alu_sext(in->imm, in->imm_size) & alu_mask(sz);
 			return true;
 		}
-		if (in->src == O_G)
-			set_reg(f, in, in->reg, sz);
-		else if (in->src == O_A)
-			set_reg(f, in, EMUL_RAX, sz);
-		else
-			return false;
-		return true;
+		return set_gpr_operand(f, in, in->src, sz);
 	}
 	f->op = FASTMOV_LOAD;                     /* load */
-	if (!set_mem(f, in, in->src))
-		return false;
-	if (in->dst == O_G)
-		set_reg(f, in, in->reg, sz);
-	else if (in->dst == O_A)
-		set_reg(f, in, EMUL_RAX, sz);
-	else
-		return false;
-	return true;
+	return set_mem(f, in, in->src) && set_gpr_operand(f, in, in->dst, sz);
 }
 
 /* MOVZX/MOVSX/MOVSXD r, m: a narrower load, extended. */
