@@ -96,10 +96,16 @@ static void touched_collects_range_flags(void **state)
 	struct iobus b = { 0 };
 	struct fake a = { 0 }, c = { 0 };
 	uint64_t v;
+	uint32_t gen = b.gen;
 	assert_true(iobus_add(&b, 0x20, 2, &fake_ops, &a, "pic"));
 	assert_true(iobus_add(&b, 0x3f8, 8, &fake_ops, &c, "uart"));
+	/* callers holding a range (the MMIO fast path) see every change */
+	assert_int_equal(b.gen, gen + 2);
 	assert_true(iobus_set_flags(&b, 0x20, IO_RANGE_EVENTS));
+	assert_int_equal(b.gen, gen + 3);
 	assert_false(iobus_set_flags(&b, 0x21, IO_RANGE_EVENTS));
+	assert_false(iobus_add(&b, 0x21, 1, &fake_ops, &a, "overlap"));
+	assert_int_equal(b.gen, gen + 3);
 	iobus_read(&b, 0x3f8, 1, &v);
 	iobus_write(&b, 0x1234, 1, 0);
 	assert_int_equal(b.touched, 0);

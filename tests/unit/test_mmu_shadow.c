@@ -984,12 +984,13 @@ static void fast_fill_answers_mmio(void **state)
 	struct gpt g;
 	struct mmu_guest_state gs;
 	struct mmu_fault out;
-	uint64_t fills;
+	uint64_t fills, hits;
 	(void)state;
 
 	gpt_init(&g, &vm, PAGING_LONG, TBL_BASE, TBL_END);
 	gpt_map(&g, 0x400000, 0x800000, 1, PTE_RW, TBL_ALL);
 	gpt_map(&g, 0x420000, 0xfee00000, 1, PTE_RW | PTE_PCD, TBL_ALL);
+	gpt_map(&g, 0x421000, 0xfee01000, 1, PTE_RW | PTE_PCD, TBL_ALL);
 	gs = gpt_state(&g);
 	gs_load(&vm, &gs);
 	assert_int_equal(gpt_access(&vm, &gs, 0x400000, 0, &out), MMU_FIXED);
@@ -1002,8 +1003,20 @@ static void fast_fill_answers_mmio(void **state)
 	assert_int_equal(vm.mmu.stats.fills, fills);
 	assert_int_equal(leaf_of(0x420000, &gs) & PTE_P, 0);   /* no shadow entry for MMIO */
 	/* the cache answers the next one */
+	hits = vm.mmu.stats.mmio_cache_hits;
 	assert_int_equal(gpt_access(&vm, &gs, 0x420ab0, WALK_WRITE, &out), MMU_MMIO);
 	assert_int_equal(out.gpa, 0xfee00ab0);
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, hits + 1);
+	/* a second device page (another slot of the cache): both stay cached
+	 * while a driver alternates between them */
+	assert_int_equal(gpt_access(&vm, &gs, 0x421010, WALK_WRITE, &out), MMU_MMIO);
+	assert_int_equal(out.gpa, 0xfee01010);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(gpt_access(&vm, &gs, i & 1 ? 0x421020 : 0x420020, WALK_WRITE, &out),
+				 MMU_MMIO);
+		assert_int_equal(out.gpa, i & 1 ? 0xfee01020 : 0xfee00020);
+	}
+	assert_int_equal(vm.mmu.stats.mmio_cache_hits, hits + 5);
 }
 
 static void invlpg_and_mmio_cache(void **state)
