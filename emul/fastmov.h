@@ -52,6 +52,14 @@ struct emul_fastmov {
  * through memory. */
 bool emul_fastmov_from(const struct emul_insn *in, struct emul_fastmov *f);
 
+/* Decode the instruction at @code (at least 15 bytes readable) in @mode
+ * straight into *f when it is one of the simple move forms in 32-bit or
+ * 64-bit code: the same digest as emul_decode() + emul_fastmov_from(), at
+ * a fraction of the cost. False for anything else (other instructions,
+ * 16-bit code or addressing, LOCK, more than four legacy prefixes): ask
+ * those two then. *f is undefined after false. */
+bool emul_fastmov_decode(enum emul_mode mode, const uint8_t *code, struct emul_fastmov *f);
+
 /* Effective address (offset within the segment) for registers @gpr, with
  * @rip the address of the instruction itself. */
 static inline uint64_t emul_fastmov_ea(const struct emul_fastmov *f, const uint64_t *gpr, uint64_t rip)

@@ -35,6 +35,7 @@
 #include "vmx/platform.h"
 #include "vmx/guest_mem.h"
 #include "mmu/memslot.h"
+#include "mmu/host/frames.h"
 
 /* The code's translation is the remembered one: trusted while tlb_gen
  * has not moved since it was checked; else the shadow entry the CPU
@@ -121,53 +122,74 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	return true;
 }
 
+/* A RIP no instruction has (not canonical): marks an entry being rewritten. */
+#define NO_RIP 0x8000000000000000ull
+
 bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
 	uint64_t rip = vmread(GUEST_RIP);
-	uint64_t cs_base = vmread(GUEST_CS_BASE), code_gpa, hpa;
+	uint64_t cs_base = vmread(GUEST_CS_BASE), hpa;
 	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
 	enum emul_mode mode = emul_mode_of(v->cr0, v->efer, cs_ar);
 	bool long64 = mode == EMUL_MODE_LONG64;
+	struct mmu *m = &v->vm->mem->mmu;
 	struct mmio_fast_entry *e = slot_of(v, rip);
-	struct emul_insn in;
-	struct emul_fastmov f;
-	void *hva;
 
 	/* 16-bit code (IP wrap-around), virtual-8086 mode, single-step, RF
 	 * and alignment checks are left to the emulator. */
 	if ((mode != EMUL_MODE_PROT32 && mode != EMUL_MODE_COMPAT32 && !long64) ||
 	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM)))
 		return false;
-	/* The bytes the CPU just ran, where its fetch found them; the 16
-	 * compared on later exits must lie in that page. */
+	/* The bytes the CPU just ran, in the frame the loaded shadow maps
+	 * their page to: the one its fetch went through (shadows follow the
+	 * guest's tables exactly, and VM exits flush the TLB without VPID).
+	 * The 16 compared on later exits must lie in that page. */
 	uint64_t la = long64 ? rip : (cs_base + (rip & 0xffffffffull)) & 0xffffffffull;
-	if ((la & 0xfff) > 0x1000 - 16 || !mmio_code_gpa(v, la, &code_gpa) ||
-	    !memslot_frame(&v->vm->mem->slots, code_gpa >> 12, &hpa, &hva, NULL))
+	if ((la & 0xfff) > 0x1000 - 16)
 		return false;
-	const uint8_t *code = (const uint8_t *)hva + (la & 0xfff);
-	if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, &f) || f.uses_rsp ||
-	    (!is_mmio && f.op != FASTMOV_STORE))
+	if (v->fast_code.gen == m->tlb_gen && v->fast_code.la_page == la >> 12) {
+		hpa = v->fast_code.hpa;	/* no translation changed since */
+	} else {
+		if (!(hpa = mmu_hw_frame(m, la)))
+			return false;
+		v->fast_code.la_page = la >> 12;
+		v->fast_code.hpa = hpa;
+		v->fast_code.gen = m->tlb_gen;
+	}
+	const uint8_t *code = (const uint8_t *)phys_to_virt(hpa) + (la & 0xfff);
+
+	/* Decoded into the slot itself; until it is whole again, no RIP
+	 * matches it. The common move forms directly, the rest through the
+	 * full decoder (the same digest). */
+	e->rip = NO_RIP;
+	struct emul_fastmov *f = &e->mov;
+	if (!emul_fastmov_decode(mode, code, f)) {
+		struct emul_insn in;
+		if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, f))
+			return false;
+	}
+	if (f->uses_rsp || (!is_mmio && f->op != FASTMOV_STORE))
 		return false;
 
-	e->rip = rip;
+	unsigned len = f->len;
 	e->is_mmio = is_mmio;
 	e->gen = 0;			/* the replay fills in the MMIO page's answer */
-	e->code_gen = v->vm->mem->mmu.tlb_gen;
+	e->code_gen = m->tlb_gen;
 	e->error = error;
 	e->long64 = long64;
-	e->seg_base_field = emul_fastmov_needs_base(&f, long64) ? GUEST_ES_BASE + 2 * f.seg : 0;
+	e->seg_base_field = emul_fastmov_needs_base(f, long64) ? GUEST_ES_BASE + 2 * f->seg : 0;
 	e->cs_base = cs_base;
 	e->cs_ar = cs_ar;
 	e->code_la = la;
 	e->code_hpa = hpa;
 	e->code_spte = NULL;	/* found on the first check that needs it */
 	e->code = code;
-	e->mask[0] = in.len >= 8 ? ~0ull : (1ull << (8 * in.len)) - 1;
-	e->mask[1] = in.len <= 8 ? 0 : (1ull << (8 * (in.len - 8))) - 1;
-	e->bytes[0] = load64(code) & e->mask[0];	/* in.bytes, as decoded */
+	e->mask[0] = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
+	e->mask[1] = len <= 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
+	e->bytes[0] = load64(code) & e->mask[0];	/* the bytes decoded */
 	e->bytes[1] = load64(code + 8) & e->mask[1];
-	e->mov = f;
 	e->range = NULL;
+	e->rip = rip;
 	v->fast_decoded++;
 	v->fast_insn = e;
 	return mmio_fast_replay(v, gva, gpa, error, is_mmio);

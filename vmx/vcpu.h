@@ -91,6 +91,11 @@ struct vcpu {
 	} fetch_tlb;
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
 	struct mmio_fast_entry *fast_insn;	/* this #PF exit's instruction, if remembered */
+	/* The host frame of the code page the last new fast move came from,
+	 * while the MMU's tlb_gen is gen (0: none). */
+	struct {
+		uint64_t la_page, hpa, gen;
+	} fast_code;
 	uint64_t mmio_fast_hits, pt_fast_hits, fast_decoded, emulations;
 	/* The faulting page of the emulation in progress (vmx/mmio.c). */
 	bool mmio_known, mmio_known_write, mmio_is_mmio;

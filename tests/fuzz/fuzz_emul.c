@@ -4,7 +4,8 @@
  * or exceeds 16 bytes, fetches stay within 15 bytes, each emul_step makes
  * a bounded number of callback calls, results are well-formed; and where
  * the instruction digests into a fast move (emul/fastmov.h, the MMIO fast
- * path's replay), the replay does what emul_step did.
+ * path's replay), the replay does what emul_step did, and the direct move
+ * decoder (emul_fastmov_decode) accepts only moves, digested alike.
  *
  * Input layout (missing bytes read as zero):
  *   [0] mode  [1] cpl/flags selector  [2] rep_chunk  [3] segment variant
@@ -205,12 +206,17 @@ static uint64_t le(const uint8_t *p, unsigned n)
 static void check_fast_move(struct fz *z, const struct emul_ctx *c0)
 {
 	struct emul_insn in;
-	struct emul_fastmov f;
+	struct emul_fastmov f, direct;
 	struct emul_ctx c = *c0;
 	struct emul_result res;
 	bool long64 = c.mode == EMUL_MODE_LONG64;
 
-	if (emul_decode(c.mode, z->mem + CODE_LA, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, &f))
+	memset(&f, 0, sizeof(f));
+	memset(&direct, 0, sizeof(direct));
+	bool is_move = emul_decode(c.mode, z->mem + CODE_LA, 15, &in) == EMUL_DEC_OK && emul_fastmov_from(&in, &f);
+	if (emul_fastmov_decode(c.mode, z->mem + CODE_LA, &direct) && (!is_move || memcmp(&f, &direct, sizeof(f))))
+		bad();
+	if (!is_move)
 		return;
 	if ((f.size != 1 && f.size != 2 && f.size != 4 && f.size != 8) || f.len != in.len ||
 	    (f.reg != EMUL_NO_REG && f.reg > 15) || (f.base != EMUL_NO_REG && f.base > 15) ||

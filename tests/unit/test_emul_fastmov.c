@@ -302,12 +302,78 @@ static void test_uses_rsp(void **state)
 	}
 }
 
+/* Every field of two digests. */
+static void assert_same_digest(const struct emul_fastmov *a, const struct emul_fastmov *b)
+{
+	if (a->op != b->op || a->size != b->size || a->reg != b->reg || a->high8 != b->high8 ||
+	    a->dst_size != b->dst_size || a->sext != b->sext || a->base != b->base || a->index != b->index ||
+	    a->scale != b->scale || a->rip_rel != b->rip_rel || a->seg != b->seg || a->len != b->len ||
+	    a->uses_rsp != b->uses_rsp || a->shift != b->shift || a->sext_shift != b->sext_shift ||
+	    a->value_mask != b->value_mask || a->dst_mask != b->dst_mask || a->keep_mask != b->keep_mask ||
+	    a->addr_mask != b->addr_mask || a->disp != b->disp || a->imm != b->imm)
+		fail_msg("digests differ for %02x %02x %02x %02x %02x %02x %02x %02x: len %u/%u reg %u/%u "
+			 "size %u/%u seg %u/%u base %u/%u disp %llx/%llx imm %llx/%llx",
+			 code[0], code[1], code[2], code[3], code[4], code[5], code[6], code[7], a->len, b->len,
+			 a->reg, b->reg, a->size, b->size, a->seg, b->seg, a->base, b->base,
+			 (unsigned long long)a->disp, (unsigned long long)b->disp, (unsigned long long)a->imm,
+			 (unsigned long long)b->imm);
+}
+
+/* emul_fastmov_decode() gives emul_decode() + emul_fastmov_from()'s digest
+ * for every move form it accepts, accepts every move form of 32- and
+ * 64-bit code the generator makes (up to three legacy prefixes and a REX,
+ * 32/64-bit addressing), and nothing in 16-bit code; random bytes it
+ * accepts are moves with the same digest. */
+static void test_fast_decode_matches(void **state)
+{
+	(void)state;
+	unsigned accepted = 0, random_moves = 0;
+
+	for (unsigned m = 0; m < 6; m++) {
+		enum emul_mode mode = modes[m];
+		bool long64 = mode == EMUL_MODE_LONG64;
+		bool wide = long64 || mode == EMUL_MODE_PROT32 || mode == EMUL_MODE_COMPAT32;
+
+		for (unsigned i = 0; i < 60000; i++) {
+			struct emul_insn in;
+			struct emul_fastmov slow, fast;
+			bool random = i % 3 == 2;
+
+			if (random)
+				for (unsigned k = 0; k < sizeof(code); k++)
+					code[k] = (uint8_t)rnd();
+			else
+				gen_move(long64, i % 7 == 0);
+			memset(&slow, 0, sizeof(slow));
+			memset(&fast, 0, sizeof(fast));
+			bool s = emul_decode(mode, code, sizeof(code), &in) == EMUL_DEC_OK && emul_fastmov_from(&in, &slow);
+			bool f = emul_fastmov_decode(mode, code, &fast);
+			if (f) {
+				if (!s)
+					fail_msg("mode %u: %02x %02x %02x %02x %02x: fast decode took a non-move", m,
+						 code[0], code[1], code[2], code[3], code[4]);
+				assert_true(wide);
+				assert_same_digest(&fast, &slow);
+				accepted++;
+				random_moves += random;
+			} else if (s && !random && wide && in.addrsize != 2) {
+				fail_msg("mode %u: %02x %02x %02x %02x %02x %02x: a move fast decode refused", m,
+					 code[0], code[1], code[2], code[3], code[4], code[5]);
+			}
+		}
+	}
+	printf("# %u moves decoded directly (%u of them from random bytes), all as the full decoder\n",
+	       accepted, random_moves);
+	assert_true(accepted > 50000 && random_moves > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_replay_matches_emulator),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_uses_rsp),
+		cmocka_unit_test(test_fast_decode_matches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
