@@ -300,8 +300,8 @@ static inline uint64_t shadow_pte_of(struct mmu *m, struct mmu_sp *sp,
  * the CPU could use it as it is (shadow_pte_of()), else not present.
  * A guest installing a PTE usually touches it next. Returns how many
  * entries were mapped. */
-unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
-			    unsigned off, size_t len)
+static inline __attribute__((always_inline)) unsigned
+update_leaf(struct mmu *m, uint32_t idx, const char *page, unsigned off, size_t len)
 {
 	struct mmu_sp *sp = sp_get(m, idx);
 	uint64_t *t = sp_table(m, sp);
@@ -322,6 +322,12 @@ unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
 	}
 	m->stats.prefetches += n;
 	return n;
+}
+
+unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
+			    unsigned off, size_t len)
+{
+	return update_leaf(m, idx, page, off, len);
 }
 
 /* Set @bits in the guest entry at @p (@eb bytes) that was read as @seen,
@@ -738,20 +744,50 @@ bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
 	return true;
 }
 
-bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
-			   uint64_t *gpa)
+/* The target of the memo's write: its frame's memory and shadows, learnt
+ * once for as long as the shadow pages stay as they are. */
+static inline bool ptw_target_known(struct mmu *m)
 {
+	if (m->ptw.tseq == m->leaf_seq && m->ptw.tcreated == m->stats.sp_created)
+		return m->ptw.tn != 0;
+	m->ptw.thva = gfn_hva(m, m->ptw.gpa_page);
+	m->ptw.tn = m->ptw.thva ? frame_leaf_shadows(m, m->ptw.gpa_page, m->ptw.tidx, 2) : 0;
+	m->ptw.tseq = m->leaf_seq;
+	m->ptw.tcreated = m->stats.sp_created;
+	return m->ptw.tn != 0;
+}
+
+bool mmu_table_write_fast(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+			  const void *src, size_t len, uint64_t *gpa)
+{
+	unsigned off = (unsigned)(gva & 0xfff);
+
 	/* The conditions under which mmu_page_fault_walk() asks the memo. */
 	if (!m->loaded || (error_code & (PFEC_RSVD | PFEC_W)) != PFEC_W || (ctx & MMU_PF_EVENT) ||
-	    (m->role_base & ROLE_SMAP))
+	    (m->role_base & ROLE_SMAP) || len - 1 >= 4096 - off)
 		return false;
 	gva = linear(m, gva);
-	if (!same_table_write(m, gva, access_of(error_code, ctx)))
+	if (!same_table_write(m, gva, access_of(error_code, ctx)) || !ptw_target_known(m))
 		return false;
+	/* The memo's answer, then mmu_write_guest()'s write. */
 	touch(m, m->ptw.idx);
 	m->stats.pf_exits++;
 	m->stats.emulate_exits++;
-	*gpa = (m->ptw.gpa_page << 12) | (gva & 0xfff);
+	*gpa = (m->ptw.gpa_page << 12) | off;
+	switch (len) {
+	case 8: __builtin_memcpy(m->ptw.thva + off, src, 8); break;
+	case 4: __builtin_memcpy(m->ptw.thva + off, src, 4); break;
+	case 2: __builtin_memcpy(m->ptw.thva + off, src, 2); break;
+	case 1: __builtin_memcpy(m->ptw.thva + off, src, 1); break;
+	default: __builtin_memcpy(m->ptw.thva + off, src, len);
+	}
+	/* frame_guest_write() without the hash chain: the same updates in
+	 * the same order (a leaf dropped on the way takes no other shadow
+	 * page with it). */
+	for (unsigned k = 0; k < m->ptw.tn; k++)
+		leaf_written(m, m->ptw.tidx[k], update_leaf(m, m->ptw.tidx[k], m->ptw.thva, off, len));
+	m->stats.pt_writes++;
+	soft_tlb_flush(m);
 	return true;
 }
 
@@ -770,6 +806,7 @@ static void remember_table_write(struct mmu *m, uint64_t gva, uint32_t acc,
 	m->ptw.acc = acc;
 	m->ptw.idx = idx;
 	m->ptw.seq = m->leaf_seq;
+	m->ptw.tcreated = ~0ull;   /* its target: learnt on first use */
 }
 
 static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,

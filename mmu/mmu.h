@@ -194,6 +194,13 @@ struct mmu {
 		const void *gpte_at;      /* where it is */
 		uint64_t *spte_at;        /* its shadow entry */
 		uint32_t acc, seq, idx;
+		/* Where the write lands: the target frame's memory and its
+		 * shadows (frame_leaf_shadows(): tn of them, 0 if not that
+		 * simple), learnt at leaf_seq tseq with tcreated shadow pages
+		 * created so far; stale when either moved. */
+		char *thva;
+		uint32_t tidx[2], tn, tseq;
+		uint64_t tcreated;
 	} ptw;
 	/* The last MMIO translations (software TLB entries, DESIGN.md), one
 	 * per gva page slot: an entry counts while its gen is tlb_gen. */
@@ -280,14 +287,15 @@ static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 }
 
 /**
- * mmu_table_write_again() - the write #PF exit at @gva (@error_code, @ctx)
+ * mmu_table_write_fast() - the write #PF exit at @gva (@error_code, @ctx)
  * repeats the last one answered MMU_EMULATE (the same access through the
- * same guest PTE, nothing unlinked or dropped since): *gpa is where the
- * write goes, and it is counted as that answer. False: call
- * mmu_page_fault(), nothing was done.
+ * same guest PTE, nothing unlinked or dropped since): it is counted as
+ * that answer, and the write of @len bytes from @src (not crossing the
+ * page) is done at *gpa as mmu_write_guest() would do it, shadows updated.
+ * False: nothing was done or counted (call mmu_page_fault()).
  */
-bool mmu_table_write_again(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
-			   uint64_t *gpa);
+bool mmu_table_write_fast(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+			  const void *src, size_t len, uint64_t *gpa);
 
 /** mmu_invlpg() - the guest ran INVLPG @gva: drops the MMIO cache only. */
 void mmu_invlpg(struct mmu *m, uint64_t gva);

@@ -254,7 +254,7 @@ zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off, size_t len)
  * other writes count towards the flood limit. */
 /* Written again and again without being used: probably no page table
  * any more. Dropping the shadow lets the guest write the frame freely. */
-static __attribute__((noinline)) void flood_unshadow(struct mmu *m, uint32_t idx)
+void flood_unshadow(struct mmu *m, uint32_t idx)
 {
 	sp_drop(m, idx);
 	m->stats.unshadowed++;
@@ -263,18 +263,35 @@ static __attribute__((noinline)) void flood_unshadow(struct mmu *m, uint32_t idx
 static inline void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
 			       unsigned off, size_t len)
 {
-	struct mmu_sp *sp = sp_get(m, idx);
-
-	if (role_level(sp->role) == 1) {
-		if (shadow_update_leaf(m, idx, page, off, len)) {
-			sp->writes = 0;
-			return;
-		}
-	} else {
-		zap_guest_entries(m, idx, off, len);
+	if (role_level(sp_get(m, idx)->role) == 1) {
+		leaf_written(m, idx, shadow_update_leaf(m, idx, page, off, len));
+		return;
 	}
-	if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED))
-		flood_unshadow(m, idx);
+	zap_guest_entries(m, idx, off, len);
+	leaf_written(m, idx, false);
+}
+
+/**
+ * frame_leaf_shadows() - the shadow pages of guest frame @gfn into @idx,
+ * in hash-chain order, when all of them are leaf shadows (of a page
+ * table) and there are at most @max: their number. 0 when there are none,
+ * more, or one of them is a higher level (whose update may drop others).
+ * The answer holds while no shadow page is created or dropped.
+ */
+unsigned frame_leaf_shadows(const struct mmu *m, uint64_t gfn, uint32_t *idx, unsigned max)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = *pool_bucket(m, gfn); i != SP_NONE; i = sp_get(m, i)->hnext) {
+		const struct mmu_sp *sp = sp_get(m, i);
+
+		if (sp->key != gfn || !follows_guest_table(sp->role))
+			continue;
+		if (n == max || role_level(sp->role) != 1)
+			return 0;
+		idx[n++] = i;
+	}
+	return n;
 }
 
 /**

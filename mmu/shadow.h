@@ -265,6 +265,21 @@ void sp_zap_all(struct mmu *m, uint32_t idx);
 void frame_unshadow(struct mmu *m, uint64_t gfn);
 bool frame_guest_write(struct mmu *m, uint64_t gfn, const void *page,
 		       unsigned off, size_t len);
+unsigned frame_leaf_shadows(const struct mmu *m, uint64_t gfn, uint32_t *idx, unsigned max);
+void flood_unshadow(struct mmu *m, uint32_t idx);
+
+/* Shadow page @idx followed a guest write to its table, which @mapped an
+ * entry (the frame is in use as a page table) or not: SP_FLOOD_WRITES
+ * writes in a row without one unshadow the frame. */
+static inline void leaf_written(struct mmu *m, uint32_t idx, bool mapped)
+{
+	struct mmu_sp *sp = sp_get(m, idx);
+
+	if (mapped)
+		sp->writes = 0;
+	else if (++sp->writes >= SP_FLOOD_WRITES && !(sp->flags & SP_PINNED))
+		flood_unshadow(m, idx);
+}
 
 /* fill.c */
 enum mmu_outcome shadow_fill(struct mmu *m, uint64_t gva, uint32_t acc,

@@ -76,12 +76,15 @@ bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error)
 	struct mmu *m = &v->vm->mem->mmu;
 	uint64_t gva = v->exit_qual, gpa;
 
-	/* RFLAGS.AC is 0 and no event is in delivery (mmio_fast() checked). */
+	/* RFLAGS.AC is 0 and no event is in delivery (mmio_fast() checked).
+	 * The MMU does the store if it repeats its last such answer. */
 	if (e->mov.op != FASTMOV_STORE || !(error & PFEC_W) || !code_still_there(m, e) ||
-	    !fast_operand_is(v, e, gva) ||
-	    !mmu_table_write_again(m, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &gpa) ||
-	    !table_store(v, e, gpa))
+	    !fast_operand_is(v, e, gva))
 		return false;
+	uint64_t val = emul_fastmov_value(&e->mov, v->regs.gpr);
+	if (!mmu_table_write_fast(m, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &val, e->mov.size, &gpa))
+		return false;
+	v->pt_fast_hits++;
 	fast_finish(e);
 	return true;
 }
