@@ -735,8 +735,8 @@ static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
  * guest table: answer it again (out->gpa) without looking at anything
  * else. False: take shadow_fast_fill().
  */
-bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
-			      struct mmu_fault *out)
+static inline __attribute__((always_inline)) bool
+shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc, struct mmu_fault *out)
 {
 	if (!same_table_write(m, gva, acc))
 		return false;
@@ -818,8 +818,8 @@ static enum mmu_outcome emulate_table_write(struct mmu *m, uint32_t idx,
 	return MMU_EMULATE;
 }
 
-enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
-				  uint32_t ctx, struct mmu_fault *out)
+static inline __attribute__((always_inline)) enum mmu_outcome
+shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc, uint32_t ctx, struct mmu_fault *out)
 {
 	uint32_t idx;
 	unsigned i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
@@ -878,6 +878,38 @@ enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
 		prefetch_guest_block(m, sp, m->leaf_gpt,
 				     role_mode(sp->role) == PAGING_32 ? 4 : 8, i);
 	return MMU_FIXED;
+}
+
+/*
+ * The page-fault exit path (DESIGN.md), past the MMIO cache that
+ * mmu_page_fault() looks at inline. Most exits are settled by the shadow
+ * alone (shadow_fast_fill()); the rest take the guest's walk
+ * (mmu_fault_full(), mmu.c).
+ */
+enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
+				     uint32_t error_code, uint32_t ctx,
+				     struct mmu_fault *out)
+{
+	m->stats.pf_exits++;
+	gva = linear(m, gva);
+	/* Before any context, a reserved bit (no entry Shade writes has
+	 * one), SMAP (the exit's access type is ambiguous, see maybe_fetch()
+	 * in mmu.c): the full path sorts those out. */
+	if (m->loaded && !(error_code & PFEC_RSVD) && !(m->role_base & ROLE_SMAP)) {
+		uint32_t acc = access_of(error_code, ctx);
+		enum mmu_outcome o;
+
+		/* During event delivery nothing is emulated (see shadow_fill()). */
+		if ((acc & WALK_WRITE) && !(ctx & MMU_PF_EVENT) &&
+		    shadow_table_write_again(m, gva, acc, out))
+			return MMU_EMULATE;
+		o = shadow_fast_fill(m, gva, acc, ctx, out);
+		if (o == MMU_MMIO)
+			return mmu_mmio_answer(m, gva, mmu_mmio_key(error_code, ctx), out->gpa, out);
+		if (o != MMU_FATAL)
+			return o;
+	}
+	return mmu_fault_full(m, gva, error_code, ctx, out);
 }
 
 /**

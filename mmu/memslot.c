@@ -63,6 +63,25 @@ const struct memslot *memslot_lookup(const struct memslots *ms, uint64_t gpa)
 	return &ms->slot[pos - 1];
 }
 
+bool memslot_gap(const struct memslots *ms, uint64_t gpa, uint64_t *lo, uint64_t *len)
+{
+	unsigned pos = upper_bound(ms, gpa);
+	uint64_t start = 0, end = 0;   /* end 0: up to the top of the space */
+
+	if (pos > 0) {
+		const struct memslot *s = &ms->slot[pos - 1];
+
+		if (slot_covers(s, gpa))
+			return false;
+		start = s->gpa + s->size;
+	}
+	if (pos < ms->count)
+		end = ms->slot[pos].gpa;
+	*lo = start;
+	*len = end ? end - start : (start ? 0 - start : ~0ull);
+	return true;
+}
+
 bool memslot_frame(const struct memslots *ms, uint64_t gfn, uint64_t *hpa,
 		   void **hva, uint32_t *flags)
 {

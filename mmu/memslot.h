@@ -45,6 +45,13 @@ int memslot_add(struct memslots *ms, uint64_t gpa, uint64_t size,
 const struct memslot *memslot_lookup(const struct memslots *ms, uint64_t gpa);
 
 /**
+ * memslot_gap() - if no slot covers @gpa: the whole uncovered range around
+ * it, [*lo, *lo + *len) (MMIO as far as the slots go). False if a slot
+ * covers @gpa.
+ */
+bool memslot_gap(const struct memslots *ms, uint64_t gpa, uint64_t *lo, uint64_t *len);
+
+/**
  * memslot_frame() - translate the 4 KiB frame @gfn: host-physical address and
  * host pointer of its first byte, and the slot flags. False if no slot covers
  * it (MMIO). Slots are checked per 4 KiB frame, never per large page.

@@ -378,8 +378,8 @@ static bool is_mmio(const struct mmu *m, uint64_t gpa, uint32_t acc,
 	return (acc & WALK_WRITE) && (*flags & MEMSLOT_READONLY);
 }
 
-static enum mmu_outcome mmio(struct mmu *m, uint64_t gva, uint32_t key,
-			     uint64_t gpa, struct mmu_fault *out)
+enum mmu_outcome mmu_mmio_answer(struct mmu *m, uint64_t gva, uint32_t key,
+				 uint64_t gpa, struct mmu_fault *out)
 {
 	struct mmu_mmio_entry *e = &m->mmio_cache[(gva >> 12) & (MMU_MMIO_CACHE - 1)];
 
@@ -448,7 +448,7 @@ static enum mmu_outcome fatal(struct mmu_fault *out, const char *why)
  * the fault and going on; then the memslots decide between filling the
  * shadow and handing the access to the emulator as MMIO (cached under
  * @key). */
-static __attribute__((noinline)) enum mmu_outcome
+static enum mmu_outcome
 page_fault_walk(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
 		uint32_t acc, uint32_t key, struct mmu_fault *out)
 {
@@ -468,51 +468,31 @@ page_fault_walk(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
 		return MMU_FIXED;
 	/* Guest tables outside RAM cannot be write-protected: never shadow. */
 	if (!w.tables_ram)
-		return mmio(m, gva, key, w.gpa, out);
+		return mmu_mmio_answer(m, gva, key, w.gpa, out);
 	if (is_mmio(m, w.gpa, acc, &hpa, &sflags)) {
 		shadow_path(m, gva, &w);   /* watch the tables behind the cache */
-		return mmio(m, gva, key, w.gpa, out);
+		return mmu_mmio_answer(m, gva, key, w.gpa, out);
 	}
 	return shadow_fill(m, gva, acc, ctx, &w, hpa, sflags, out);
 }
 
 /*
- * The page-fault exit path (DESIGN.md), past the MMIO cache that
- * mmu_page_fault() looks at inline. Most exits are settled by the shadow
- * alone (shadow_fast_fill()); the rest take the guest's walk.
+ * The page-fault exit path (DESIGN.md) for what the shadow alone cannot
+ * settle (mmu_page_fault_walk() in fill.c tries that first): @gva is
+ * already linear, pf_exits already counted.
  */
-enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
-				     uint32_t error_code, uint32_t ctx,
-				     struct mmu_fault *out)
+enum mmu_outcome mmu_fault_full(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+				struct mmu_fault *out)
 {
-	uint32_t acc = access_of(error_code, ctx);
-	uint32_t key = mmu_mmio_key(error_code, ctx);
-
 	out->error_code = 0;
 	out->cr2 = out->gpa = 0;
 	out->reason = NULL;
-	m->stats.pf_exits++;
 	if (!m->loaded)
 		return fatal(out, "page fault before any context was loaded");
 	if (error_code & PFEC_RSVD)
 		return fatal(out, "reserved bit set in a shadow entry");
-	gva = linear(m, gva);
-	/* SMAP makes the exit's access type ambiguous (see maybe_fetch()):
-	 * only the full path sorts that out. */
-	if (!(m->role_base & ROLE_SMAP)) {
-		enum mmu_outcome o;
-
-		/* During event delivery nothing is emulated (see shadow_fill()). */
-		if ((acc & WALK_WRITE) && !(ctx & MMU_PF_EVENT) &&
-		    shadow_table_write_again(m, gva, acc, out))
-			return MMU_EMULATE;
-		o = shadow_fast_fill(m, gva, acc, ctx, out);
-		if (o == MMU_MMIO)
-			return mmio(m, gva, key, out->gpa, out);
-		if (o != MMU_FATAL)
-			return o;
-	}
-	return page_fault_walk(m, gva, error_code, ctx, acc, key, out);
+	return page_fault_walk(m, gva, error_code, ctx, access_of(error_code, ctx),
+			       mmu_mmio_key(error_code, ctx), out);
 }
 
 /* INVLPG changes no shadow: the shadows follow the guest's tables exactly

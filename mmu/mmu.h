@@ -177,6 +177,11 @@ struct mmu {
 	 * frames never move, so the pointer stays good for that CR3. */
 	const uint64_t *pdpt_hva;
 	const struct memslot *slot_hint;  /* the memslot last found */
+	/* The last range found between memslots (MMIO): [gap_lo, gap_lo +
+	 * gap_len), valid while the slots count gap_count (they are only
+	 * ever added). */
+	uint64_t gap_lo, gap_len;
+	unsigned gap_count;
 	/* The leaf shadow page last found for a 2 MiB region of the loaded
 	 * root (leaf_region ~0: none), and the guest entries feeding its
 	 * entry 0 (NULL if direct); any unlinking on its path forgets it. */

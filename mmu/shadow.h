@@ -109,8 +109,9 @@ static inline bool shadow_nx_usable(const struct mmu *m)
 }
 
 /* The memslot holding guest frame @gfn, or NULL (MMIO). The last slot
- * found is tried first (guests have one or two slots), so the fill path
- * pays a few instructions instead of a binary search. */
+ * found is tried first (guests have one or two slots), then the last gap
+ * between slots (a driver's device pages), so the fill path and the MMIO
+ * path pay a few instructions instead of a binary search. */
 static inline const struct memslot *gfn_slot(struct mmu *m, uint64_t gfn)
 {
 	const struct memslot *s = m->slot_hint;
@@ -120,9 +121,13 @@ static inline const struct memslot *gfn_slot(struct mmu *m, uint64_t gfn)
 		return NULL;
 	if (s && s < m->slots->slot + m->slots->count && gpa - s->gpa < s->size)
 		return s;
+	if (gpa - m->gap_lo < m->gap_len && m->gap_count == m->slots->count)
+		return NULL;
 	s = memslot_lookup(m->slots, gpa);
 	if (s)
 		m->slot_hint = s;
+	else if (memslot_gap(m->slots, gpa, &m->gap_lo, &m->gap_len))
+		m->gap_count = m->slots->count;
 	return s;
 }
 
@@ -292,9 +297,11 @@ uint64_t shadow_leaf(const struct mmu *m, uint64_t gva);
 unsigned shadow_update_leaf(struct mmu *m, uint32_t idx, const char *page,
 			    unsigned off, size_t len);
 bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa);
-bool shadow_table_write_again(struct mmu *m, uint64_t gva, uint32_t acc,
-			      struct mmu_fault *out);
-enum mmu_outcome shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc,
-				  uint32_t ctx, struct mmu_fault *out);
+
+/* mmu.c */
+enum mmu_outcome mmu_fault_full(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx,
+				struct mmu_fault *out);
+enum mmu_outcome mmu_mmio_answer(struct mmu *m, uint64_t gva, uint32_t key,
+				 uint64_t gpa, struct mmu_fault *out);
 
 #endif

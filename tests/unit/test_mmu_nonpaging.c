@@ -66,6 +66,48 @@ static void memslot_add_rejects_overlaps(void **state)
 	assert_true(ms.slot[0].gpa < ms.slot[1].gpa && ms.slot[1].gpa < ms.slot[2].gpa);
 }
 
+/* memslot_gap(): the whole uncovered range around an address, below the
+ * first slot, between two, above the last, and none inside a slot; every
+ * address of a gap is no slot's (random probes agree with the lookup). */
+static void memslot_gaps_are_exact(void **state)
+{
+	struct memslots ms;
+	uint64_t lo, len, x = 12345;
+	(void)state;
+
+	memslots_init(&ms);
+	assert_true(memslot_gap(&ms, 0x5000, &lo, &len));
+	assert_int_equal(lo, 0);
+	assert_int_equal(len, ~0ull);
+	assert_int_equal(memslot_add(&ms, 0x100000, 0x100000, 0x400000, NULL, 0), MEMSLOT_OK);
+	assert_int_equal(memslot_add(&ms, 0x300000, 0x1000, 0x800000, NULL, 0), MEMSLOT_OK);
+	assert_true(memslot_gap(&ms, 0xff000, &lo, &len));
+	assert_int_equal(lo, 0);
+	assert_int_equal(len, 0x100000);
+	assert_false(memslot_gap(&ms, 0x100000, &lo, &len));
+	assert_false(memslot_gap(&ms, 0x1fffff, &lo, &len));
+	assert_true(memslot_gap(&ms, 0x200000, &lo, &len));
+	assert_int_equal(lo, 0x200000);
+	assert_int_equal(len, 0x100000);
+	assert_true(memslot_gap(&ms, 0xff000000, &lo, &len));
+	assert_int_equal(lo, 0x301000);
+	assert_int_equal(len, 0 - 0x301000ull);
+	for (unsigned i = 0; i < 100000; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		uint64_t a = (x >> 40) << 4, b;
+		if (memslot_gap(&ms, a, &lo, &len)) {
+			assert_null(memslot_lookup(&ms, a));
+			assert_true(a - lo < len);
+			b = lo + (x >> 20) % len;   /* another address of the gap */
+			assert_null(memslot_lookup(&ms, b));
+			if (lo)
+				assert_non_null(memslot_lookup(&ms, lo - 1));
+		} else {
+			assert_non_null(memslot_lookup(&ms, a));
+		}
+	}
+}
+
 static void memslot_lookup_is_per_frame(void **state)
 {
 	struct memslots ms;
@@ -471,6 +513,7 @@ int main(void)
 		cmocka_unit_test(memslot_add_rejects_bad_ranges),
 		cmocka_unit_test(memslot_add_rejects_overlaps),
 		cmocka_unit_test(memslot_lookup_is_per_frame),
+		cmocka_unit_test(memslot_gaps_are_exact),
 		cmocka_unit_test(memslot_hva_needs_one_slot),
 		cmocka_unit_test(nonpaging_fill_maps_identity),
 		cmocka_unit_test(nonpaging_high_addresses_wrap_to_32_bits),
