@@ -632,7 +632,7 @@ static inline bool fast_direct(const struct mmu *m, const struct mmu_sp *sp,
 	pg->gfn = sp->key + i;
 	pg->rights = (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL;
 	pg->dirty = sp->role & ROLE_DIRTY;
-	pg->cache = direct_cache(sp->role);
+	/* pg->cache: only a fill needs it (direct_cache(), see below) */
 	/* a write to a clean large page: the walk sets its D; a supervisor
 	 * write to a read-only page with CR0.WP=0 is the full path's too */
 	return !((acc & WALK_WRITE) && !(pg->dirty && (pg->rights & ACC_W))) &&
@@ -825,7 +825,7 @@ shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc, uint32_t ctx, struct
 	unsigned i = (gva >> 12) & (SP_ENTRIES - 1);   /* level 1 of PAE and 4-level */
 	bool shadowed, writable, write = acc & WALK_WRITE;
 	const struct memslot *slot;
-	struct fast_page pg;
+	struct fast_page pg = { .cache = 0 };
 	struct mmu_sp *sp;
 	uint64_t *e;
 
@@ -844,6 +844,8 @@ shadow_fast_fill(struct mmu *m, uint64_t gva, uint32_t acc, uint32_t ctx, struct
 		out->gpa = (pg.gfn << 12) | (gva & 0xfff);
 		return MMU_MMIO;
 	}
+	if (sp->role & ROLE_DIRECT)
+		pg.cache = direct_cache(sp->role);
 	writable = (pg.rights & ACC_W) && pg.dirty && !(slot->flags & MEMSLOT_READONLY);
 	/* One look in the hash table settles both questions: is this a write
 	 * to a shadowed guest table (emulated, DESIGN.md; during event

@@ -18,23 +18,17 @@
 #define SP_REF     (1u << 3)     /* used since it last reached the FIFO's
 				  * head: reclaim gives it a second chance */
 
-/* The walker's access flags for a #PF exit's error code and context. */
+/* The walker's access flags for a #PF exit's error code and context:
+ * W -> WRITE, U -> USER, I -> FETCH; at CPL 3 a supervisor access is an
+ * implicit one (SDM 4.6); AC -> AC. Branch-free (every #PF exit asks):
+ * the bit positions line up as checked here. */
+_Static_assert(PFEC_W >> 1 == WALK_WRITE && PFEC_U >> 1 == WALK_USER && PFEC_I >> 2 == WALK_FETCH &&
+	       MMU_PF_CPL3 << 3 == WALK_IMPLICIT && PFEC_U >> 2 == MMU_PF_CPL3 && MMU_PF_AC << 3 == WALK_AC,
+	       "access_of() shifts bits into place");
 static inline __attribute__((always_inline)) uint32_t access_of(uint32_t ec, uint32_t ctx)
 {
-	uint32_t acc = 0;
-
-	if (ec & PFEC_W)
-		acc |= WALK_WRITE;
-	if (ec & PFEC_U)
-		acc |= WALK_USER;
-	if (ec & PFEC_I)
-		acc |= WALK_FETCH;
-	/* At CPL 3 a supervisor access is an implicit one (SDM 4.6). */
-	if ((ctx & MMU_PF_CPL3) && !(ec & PFEC_U))
-		acc |= WALK_IMPLICIT;
-	if (ctx & MMU_PF_AC)
-		acc |= WALK_AC;
-	return acc;
+	return ((ec >> 1) & (WALK_WRITE | WALK_USER)) | ((ec >> 2) & WALK_FETCH) |
+	       ((ctx & ~(ec >> 2) & MMU_PF_CPL3) << 3) | ((ctx & MMU_PF_AC) << 3);
 }
 
 /* Outside IA-32e paging, linear addresses are 32 bits. */

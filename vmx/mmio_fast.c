@@ -89,6 +89,53 @@ bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error)
 	return true;
 }
 
+/* Move @e, whose operand is at @gva (checked), at @gpa - on the MMIO bus,
+ * or through the MMU for a page-table store - and finish it. An MMIO entry
+ * keeps the page's answer (the MMU's, given at tlb_gen @gen, for @error)
+ * and the device behind it for mmio_fast(). False: nothing was done. */
+static inline __attribute__((always_inline)) bool
+do_move(struct vcpu *v, struct mmio_fast_entry *e, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio,
+	uint64_t gen)
+{
+	const struct emul_fastmov *f = &e->mov;
+	uint64_t *gpr = v->regs.gpr;
+
+	if (!is_mmio) {
+		if (!table_store(v, e, gpa))
+			return false;
+	} else {
+		/* The device: the range the bus hit last, if it holds @gpa and
+		 * is one mmio_fast() may call directly; else the bus finds it. */
+		struct iobus *bus = &v->vm->plat->mmio;
+		const struct io_range *r = &bus->r[bus->last];
+		bool direct = gpa - r->base < r->len && r->ops->read && r->ops->write;
+		if (__builtin_expect(direct, 1)) {
+			bus->touched |= r->flags;
+			if (f->op == FASTMOV_STORE)
+				r->ops->write(r->dev, gpa - r->base, f->size, emul_fastmov_value(f, gpr));
+			else
+				emul_fastmov_load(f, gpr, r->ops->read(r->dev, gpa - r->base, f->size));
+		} else {
+			if (f->op == FASTMOV_STORE)
+				mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
+			else
+				emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
+			r = &bus->r[bus->last];	/* the one just used, if any */
+			direct = gpa - r->base < r->len && r->ops->read && r->ops->write;
+		}
+		/* This page's answer, for the next access from here. */
+		e->gen = direct ? gen : 0;
+		e->gva_page = gva >> 12;
+		e->gpa_page = gpa & ~0xfffull;
+		e->error = error;
+		e->range = r;
+		e->bus_gen = bus->gen;
+		v->mmio_fast_hits++;
+	}
+	fast_finish(e);
+	return true;
+}
+
 bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
 	struct mmio_fast_entry *e = v->fast_insn;
@@ -99,30 +146,7 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	if (!e || e->is_mmio != is_mmio || (e->mov.op == FASTMOV_STORE) != !!(error & PFEC_W) ||
 	    !code_still_there(m, e) || !fast_operand_is(v, e, gva))
 		return false;
-	const struct emul_fastmov *f = &e->mov;
-	uint64_t *gpr = v->regs.gpr;
-	uint64_t gen = m->tlb_gen;	/* the MMU answered for this access at this gen */
-	if (!is_mmio) {
-		if (!table_store(v, e, gpa))
-			return false;
-	} else {
-		if (f->op == FASTMOV_STORE)
-			mmio_bus_write(v, gpa, f->size, emul_fastmov_value(f, gpr));
-		else
-			emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
-		/* This page's answer, for the next access from here. */
-		struct iobus *bus = &v->vm->plat->mmio;
-		const struct io_range *r = &bus->r[bus->last];	/* the one just used, if any */
-		e->gen = gpa - r->base < r->len && r->ops->read && r->ops->write ? gen : 0;
-		e->gva_page = gva >> 12;
-		e->gpa_page = gpa & ~0xfffull;
-		e->error = error;
-		e->range = r;
-		e->bus_gen = bus->gen;
-		v->mmio_fast_hits++;
-	}
-	fast_finish(e);
-	return true;
+	return do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
 }
 
 /* A RIP no instruction has (not canonical): marks an entry being rewritten. */
@@ -137,6 +161,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	bool long64 = mode == EMUL_MODE_LONG64;
 	struct mmu *m = &v->vm->mem->mmu;
 	struct mmio_fast_entry *e = slot_of(v, rip);
+	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
 
 	/* 16-bit code (IP wrap-around), virtual-8086 mode, single-step, RF
 	 * and alignment checks are left to the emulator. */
@@ -171,7 +196,10 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 		if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, f))
 			return false;
 	}
-	if (f->uses_rsp || (!is_mmio && f->op != FASTMOV_STORE))
+	/* A move that uses RSP (the caller may not keep it in gpr[]), a load
+	 * where the exit says write (or the reverse), a page-table load: the
+	 * emulator's. */
+	if (f->uses_rsp || (f->op == FASTMOV_STORE) != !!(error & PFEC_W) || (!is_mmio && f->op != FASTMOV_STORE))
 		return false;
 
 	unsigned len = f->len;
@@ -195,5 +223,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	e->rip = rip;
 	v->fast_decoded++;
 	v->fast_insn = e;
-	return mmio_fast_replay(v, gva, gpa, error, is_mmio);
+	/* The fault must be the operand's (the CPU checked everything before
+	 * it); then the move is done as a replay would do it. */
+	return fast_operand_is(v, e, gva) && do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
 }

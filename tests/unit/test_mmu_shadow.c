@@ -2,6 +2,7 @@
  * fake RAM. "Hardware" runs each access on the shadow (mmu_fake.h); every
  * #PF goes through mmu_page_fault() like on a real exit. */
 #include "tests/unit/mmu_guestpt.h"
+#include "mmu/shadow.h"
 
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)
@@ -1102,9 +1103,33 @@ static void mode_switches(void **state)
 	assert_int_equal(vm.mmu.stats.cr3_reused, 4);
 }
 
+/* access_of() (branch-free) gives the walker's flags as the SDM reads the
+ * error code: every error code and context against the plain rules. */
+static void access_of_follows_the_error_code(void **state)
+{
+	(void)state;
+	for (uint32_t ec = 0; ec < 32; ec++) {
+		for (uint32_t ctx = 0; ctx < 8; ctx++) {
+			uint32_t want = 0;
+			if (ec & PFEC_W)
+				want |= WALK_WRITE;
+			if (ec & PFEC_U)
+				want |= WALK_USER;
+			if (ec & PFEC_I)
+				want |= WALK_FETCH;
+			if ((ctx & MMU_PF_CPL3) && !(ec & PFEC_U))
+				want |= WALK_IMPLICIT;
+			if (ctx & MMU_PF_AC)
+				want |= WALK_AC;
+			assert_int_equal(access_of(ec, ctx), want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(access_of_follows_the_error_code),
 		cmocka_unit_test_setup_teardown(fills_every_mode_and_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_fill_is_read_only_until_dirty, setup, teardown),
 		cmocka_unit_test_setup_teardown(fill_prefetches_neighbours_the_guest_allows, setup, teardown),
