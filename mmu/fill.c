@@ -785,7 +785,7 @@ bool mmu_table_write_fast(struct mmu *m, uint64_t gva, uint32_t error_code, uint
 	 * the same order (a leaf dropped on the way takes no other shadow
 	 * page with it). */
 	for (unsigned k = 0; k < m->ptw.tn; k++)
-		leaf_written(m, m->ptw.tidx[k], update_leaf(m, m->ptw.tidx[k], m->ptw.thva, off, len));
+		table_written(m, m->ptw.tidx[k], update_leaf(m, m->ptw.tidx[k], m->ptw.thva, off, len));
 	m->stats.pt_writes++;
 	soft_tlb_flush(m);
 	return true;

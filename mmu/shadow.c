@@ -248,10 +248,6 @@ zap_guest_entries(struct mmu *m, uint32_t idx, unsigned off, size_t len)
 	}
 }
 
-/* The guest wrote [off, off+len) of the table shadow page @idx shadows:
- * leaf shadows follow the written entries, higher ones drop the links
- * they fed. A valid new mapping shows the frame still is a page table;
- * other writes count towards the flood limit. */
 /* Written again and again without being used: probably no page table
  * any more. Dropping the shadow lets the guest write the frame freely. */
 void flood_unshadow(struct mmu *m, uint32_t idx)
@@ -260,15 +256,19 @@ void flood_unshadow(struct mmu *m, uint32_t idx)
 	m->stats.unshadowed++;
 }
 
+/* The guest wrote [off, off+len) of the table shadow page @idx shadows:
+ * leaf shadows follow the written entries, higher ones drop the links
+ * they fed. A valid new mapping shows the frame still is a page table;
+ * other writes count towards the flood limit (table_written()). */
 static inline void shadow_guest_write(struct mmu *m, uint32_t idx, const char *page,
 			       unsigned off, size_t len)
 {
 	if (role_level(sp_get(m, idx)->role) == 1) {
-		leaf_written(m, idx, shadow_update_leaf(m, idx, page, off, len));
+		table_written(m, idx, shadow_update_leaf(m, idx, page, off, len));
 		return;
 	}
 	zap_guest_entries(m, idx, off, len);
-	leaf_written(m, idx, false);
+	table_written(m, idx, false);
 }
 
 /**

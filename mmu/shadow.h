@@ -270,7 +270,7 @@ void flood_unshadow(struct mmu *m, uint32_t idx);
 /* Shadow page @idx followed a guest write to its table, which @mapped an
  * entry (the frame is in use as a page table) or not: SP_FLOOD_WRITES
  * writes in a row without one unshadow the frame. */
-static inline void leaf_written(struct mmu *m, uint32_t idx, bool mapped)
+static inline void table_written(struct mmu *m, uint32_t idx, bool mapped)
 {
 	struct mmu_sp *sp = sp_get(m, idx);
 
