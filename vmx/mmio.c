@@ -111,12 +111,6 @@ static int code_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa, struct emul_faul
 	return EMUL_CB_OK;
 }
 
-bool mmio_code_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa)
-{
-	struct emul_fault f;
-	return code_gpa(v, la, gpa, &f) == EMUL_CB_OK;
-}
-
 static int cb_fetch(void *opaque, uint64_t la, void *buf, unsigned len, struct emul_fault *f)
 {
 	struct vcpu *v = opaque;
@@ -325,7 +319,7 @@ enum exit_action mmio_emulate(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32
 	v->mmio_known = true;
 	v->mmio_gva = gva;
 	v->mmio_gpa = gpa;
-	v->mmio_known_write = error & 2;
+	v->mmio_known_write = error & PFEC_W;
 	v->mmio_is_mmio = is_mmio;
 	enum exit_action a = emulate_at(v, 0);
 	v->mmio_known = false;

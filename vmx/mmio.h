@@ -15,9 +15,6 @@ enum exit_action emulate_instruction(struct vcpu *v);
  * an instruction means "emulate the next instruction". */
 enum exit_action forced_emulation(struct vcpu *v);
 void reinject_idt_vectoring(struct vcpu *v);
-/* Where the guest's code at linear @la is (guest-physical), as the
- * emulator's instruction fetch finds it; false if it cannot be fetched. */
-bool mmio_code_gpa(struct vcpu *v, uint64_t la, uint64_t *gpa);
 /* force-emulation=on (hvopts): intercept #UD and honour the marker. */
 extern bool vmx_force_emulation;
 /* After an emulated instruction: device side effects that end the VM

@@ -149,9 +149,6 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	return do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
 }
 
-/* A RIP no instruction has (not canonical): marks an entry being rewritten. */
-#define NO_RIP 0x8000000000000000ull
-
 bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
 	uint64_t rip = vmread(GUEST_RIP);
@@ -189,7 +186,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	/* Decoded into the slot itself; until it is whole again, no RIP
 	 * matches it. The common move forms directly, the rest through the
 	 * full decoder (the same digest). */
-	e->rip = NO_RIP;
+	e->rip = MMIO_FAST_NO_RIP;
 	struct emul_fastmov *f = &e->mov;
 	if (!emul_fastmov_decode(mode, code, f)) {
 		struct emul_insn in;

@@ -15,6 +15,14 @@
  * for such a write, do the store through it and finish the instruction. */
 bool mmio_fast_pt(struct vcpu *v, struct mmio_fast_entry *e, uint32_t error);
 
+/* No move remembered (a new vCPU, a VM reset): no slot matches any RIP
+ * (a zeroed one would match RIP 0 with no bytes to compare). */
+static inline void mmio_fast_forget(struct vcpu *v)
+{
+	for (unsigned i = 0; i < MMIO_FAST_ENTRIES; i++)
+		v->mmio_fast[i].rip = MMIO_FAST_NO_RIP;
+}
+
 /* The remembered moves are in one of MMIO_FAST_ENTRIES slots by RIP. */
 static inline struct mmio_fast_entry *slot_of(struct vcpu *v, uint64_t rip)
 {

@@ -30,8 +30,10 @@ struct vm;
 /* A move decoded on an MMIO or page-table-write exit, for replay
  * (vmx/mmio_fast.c). */
 #define MMIO_FAST_ENTRIES 4
+/* A RIP no instruction has (not canonical, and above 4 GiB). */
+#define MMIO_FAST_NO_RIP 0x8000000000000000ull
 struct mmio_fast_entry {
-	uint64_t rip;			/* free entries have gen 0, which never matches */
+	uint64_t rip;			/* MMIO_FAST_NO_RIP: empty (matches no RIP) */
 	uint64_t gen;			/* MMIO: the MMU's tlb_gen the whole entry is good for */
 	uint64_t code_gen;		/* the tlb_gen the code's translation was last checked at */
 	uint64_t gva_page, gpa_page;	/* MMIO: the MMU's answer, gva >> 12 and the gpa's page */

@@ -10,6 +10,7 @@
 #include "vmx/guest_mem.h"
 #include "vmx/dump.h"
 #include "vmx/events.h"
+#include "vmx/mmio_fast.h"
 #include "boot/crash.h"
 #include "lib/print.h"
 #include "lib/log.h"
@@ -41,6 +42,7 @@ struct vm *vm_create(int id, uint64_t ram, uint32_t pool_pages, const char **why
 	snprintf(vm->name, sizeof(vm->name), "vm%d", id);
 	vm->vcpu.vm = vm;
 	emul_icache_init(&vm->vcpu.icache);
+	mmio_fast_forget(&vm->vcpu);
 	fpu_init(&vm->vcpu.fpu);
 	vm->plat = &platforms[id];
 	vm->mem = &memories[id];
@@ -87,6 +89,7 @@ void vm_reset(struct vm *vm, const char *why)
 	v->vmcs_pa = vmcs;
 	v->exits = exits;
 	emul_icache_init(&v->icache);
+	mmio_fast_forget(v);
 	fpu_init(&v->fpu);
 	fpu_load(&v->fpu);
 	vcpu_msrs_load(v);
