@@ -27,22 +27,25 @@
 enum { FASTMOV_LOAD, FASTMOV_STORE };
 
 struct emul_fastmov {
+	/* Fixed by the form and the operand size (the leading part: the
+	 * direct decoder copies it from a template, emul/fastmov_decode.h). */
 	uint8_t op;          /* FASTMOV_LOAD / FASTMOV_STORE */
 	uint8_t size;        /* bytes accessed: 1, 2, 4, 8 */
-	uint8_t reg;         /* the GPR loaded or stored; EMUL_NO_REG: store of imm */
-	uint8_t high8;       /* reg names AH/CH/DH/BH: bits 15:8 of gpr[reg] */
 	uint8_t dst_size;    /* load: the destination register's size */
 	uint8_t sext;        /* load: sign-extend (MOVSX/MOVSXD), else zero */
+	uint8_t sext_shift;  /* load with sign extension: 64 - 8 * size, else 0 */
+	uint8_t shift;       /* where the value sits in the register: 8 for AH..BH, else 0 */
+	uint8_t high8;       /* reg names AH/CH/DH/BH: bits 15:8 of gpr[reg] */
+	uint64_t value_mask; /* the bytes accessed */
+	uint64_t dst_mask;   /* load: the destination's bits (before the shift) */
+	uint64_t keep_mask;  /* load: register bits the load leaves alone */
+	/* The instruction's own. */
+	uint8_t reg;         /* the GPR loaded or stored; EMUL_NO_REG: store of imm */
 	uint8_t base, index, scale;  /* address: EMUL_NO_REG when absent */
 	uint8_t rip_rel;
 	uint8_t seg;         /* enum emul_sreg of the memory operand */
 	uint8_t len;         /* instruction length */
 	uint8_t uses_rsp;    /* RSP is read or written (the caller may not keep it in gpr[]) */
-	uint8_t shift;       /* where the value sits in the register: 8 for AH..BH, else 0 */
-	uint8_t sext_shift;  /* load with sign extension: 64 - 8 * size, else 0 */
-	uint64_t value_mask; /* the bytes accessed */
-	uint64_t dst_mask;   /* load: the destination's bits (before the shift) */
-	uint64_t keep_mask;  /* load: register bits the load leaves alone */
 	uint64_t addr_mask;  /* address size */
 	int64_t disp;
 	uint64_t imm;        /* store of an immediate: the value, sized */

@@ -36,6 +36,7 @@
 #include "vmx/guest_mem.h"
 #include "mmu/memslot.h"
 #include "mmu/host/frames.h"
+#include "emul/fastmov_decode.h"
 
 /* The code's translation is the remembered one: trusted while tlb_gen
  * has not moved since it was checked; else the shadow entry the CPU
@@ -188,7 +189,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	 * full decoder (the same digest). */
 	e->rip = MMIO_FAST_NO_RIP;
 	struct emul_fastmov *f = &e->mov;
-	if (!emul_fastmov_decode(mode, code, f)) {
+	if (!emul_fastmov_decode_inline(mode, code, f)) {
 		struct emul_insn in;
 		if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, f))
 			return false;
