@@ -55,7 +55,9 @@ static __attribute__((noinline)) int read_frames(struct mmu *m, uint64_t gpa,
 
 		if (n > len - done)
 			n = len - done;
-		memslot_frame(m->slots, a >> 12, NULL, &hva, NULL);
+		/* RAM (checked above), so translated */
+		if (!memslot_frame(m->slots, a >> 12, NULL, &hva, NULL))
+			return MMU_ERR_NOT_RAM;
 		memcpy((char *)dst + done, (char *)hva + (a & 0xfff), n);
 		done += n;
 	}
@@ -101,7 +103,9 @@ static __attribute__((noinline)) int write_frames(struct mmu *m, uint64_t gpa,
 
 		if (n > len - done)
 			n = len - done;
-		memslot_frame(m->slots, a >> 12, NULL, &hva, NULL);
+		/* RAM (checked above), so translated */
+		if (!memslot_frame(m->slots, a >> 12, NULL, &hva, NULL))
+			return MMU_ERR_NOT_RAM;
 		memcpy((char *)hva + (a & 0xfff), (const char *)src + done, n);
 		wrote_frame(m, a >> 12, hva, (unsigned)(a & 0xfff), n);
 		done += n;
