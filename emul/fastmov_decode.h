@@ -98,7 +98,7 @@ _Static_assert(__builtin_offsetof(struct emul_fastmov, op) == 0 &&
 	       __builtin_offsetof(struct emul_fastmov, keep_mask) == 24,
 	       "fm_tmpl is the leading part of struct emul_fastmov");
 
-#define FM_MASK(s) ((s) == 8 ? ~0ull : (1ull << (8 * (s))) - 1)
+#define FM_MASK(s) (~0ull >> (64 - 8 * (s)))      /* s: 1, 2, 4, 8 */
 /* @sz bytes read or written, extended (@sx) into @dsz bytes: finish()'s masks. */
 #define FM_T(op, sz, dsz, sx)                                                                   \
 	{ op, sz, dsz, sx, (sx) && (sz) < 8 ? 64 - 8 * (sz) : 0, 0, 0, 0, FM_MASK(sz), FM_MASK(dsz), \

@@ -37,6 +37,7 @@
 #include "mmu/memslot.h"
 #include "mmu/host/frames.h"
 #include "emul/fastmov_decode.h"
+#include "vmx/vmx_defs.h"
 
 /* The code's translation is the remembered one: trusted while tlb_gen
  * has not moved since it was checked; else the shadow entry the CPU
@@ -150,22 +151,29 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
 	return do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
 }
 
+/* Which of 16 bytes an instruction of each length (1..15) is. */
+static const uint64_t len_mask[16][2] = {
+#define LM(n) { (n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1, (n) <= 8 ? 0 : (1ull << (8 * ((n) - 8))) - 1 }
+	LM(0), LM(1), LM(2), LM(3), LM(4), LM(5), LM(6), LM(7),
+	LM(8), LM(9), LM(10), LM(11), LM(12), LM(13), LM(14), LM(15),
+#undef LM
+};
+
 bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
 {
-	uint64_t rip = vmread(GUEST_RIP);
-	uint64_t cs_base = vmread(GUEST_CS_BASE), hpa;
+	uint64_t rip = vmread(GUEST_RIP), hpa;
 	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
-	enum emul_mode mode = emul_mode_of(v->cr0, v->efer, cs_ar);
-	bool long64 = mode == EMUL_MODE_LONG64;
+	/* 64-bit code: IA-32e mode and CS.L; 32-bit code: CS.D (SDM Vol. 3A
+	 * 5.2.1). 16-bit code (IP wrap-around), real and virtual-8086 mode,
+	 * single-step, RF and alignment checks are left to the emulator. */
+	bool long64 = (v->efer & EFER_LMA) && (cs_ar & EMUL_AR_L);
+	if ((!long64 && !(cs_ar & EMUL_AR_DB)) || !(v->cr0 & CR0_PE) ||
+	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM)))
+		return false;
 	struct mmu *m = &v->vm->mem->mmu;
 	struct mmio_fast_entry *e = slot_of(v, rip);
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
-
-	/* 16-bit code (IP wrap-around), virtual-8086 mode, single-step, RF
-	 * and alignment checks are left to the emulator. */
-	if ((mode != EMUL_MODE_PROT32 && mode != EMUL_MODE_COMPAT32 && !long64) ||
-	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM)))
-		return false;
+	uint64_t cs_base = vmread(GUEST_CS_BASE);
 	/* The bytes the CPU just ran, in the frame the loaded shadow maps
 	 * their page to: the one its fetch went through (shadows follow the
 	 * guest's tables exactly, and VM exits flush the TLB without VPID).
@@ -185,42 +193,42 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	const uint8_t *code = (const uint8_t *)phys_to_virt(hpa) + (la & 0xfff);
 
 	/* Decoded into the slot itself; until it is whole again, no RIP
-	 * matches it. The common move forms directly, the rest through the
-	 * full decoder (the same digest). */
+	 * matches it. What does not depend on the decode goes in first. */
 	e->rip = MMIO_FAST_NO_RIP;
+	e->cs_base = cs_base;
+	e->cs_ar = cs_ar;
+	e->long64 = long64;
+	e->code_la = la;
+	e->code_hpa = hpa;
+	e->code = code;
 	struct emul_fastmov *f = &e->mov;
-	if (!emul_fastmov_decode_inline(mode, code, f)) {
+	/* The common move forms directly, the rest through the full decoder
+	 * (the same digest). */
+	if (!emul_fastmov_decode_m(long64, code, f)) {
 		struct emul_insn in;
-		if (emul_decode(mode, code, 15, &in) != EMUL_DEC_OK || !emul_fastmov_from(&in, f))
+		if (emul_decode(emul_mode_of(v->cr0, v->efer, cs_ar), code, 15, &in) != EMUL_DEC_OK ||
+		    !emul_fastmov_from(&in, f))
 			return false;
 	}
 	/* A move that uses RSP (the caller may not keep it in gpr[]), a load
 	 * where the exit says write (or the reverse), a page-table load: the
 	 * emulator's. */
-	if (f->uses_rsp || (f->op == FASTMOV_STORE) != !!(error & PFEC_W) || (!is_mmio && f->op != FASTMOV_STORE))
+	_Static_assert(FASTMOV_LOAD == 0 && FASTMOV_STORE == 1 && PFEC_W == 2, "op is the #PF W bit");
+	if (f->uses_rsp || (f->op ^ (error >> 1)) & 1 || (!is_mmio && f->op != FASTMOV_STORE))
 		return false;
-
 	unsigned len = f->len;
-	e->is_mmio = is_mmio;
-	e->gen = 0;			/* the replay fills in the MMIO page's answer */
-	e->code_gen = m->tlb_gen;
-	e->error = error;
-	e->long64 = long64;
 	e->seg_base_field = emul_fastmov_needs_base(f, long64) ? GUEST_ES_BASE + 2 * f->seg : 0;
-	e->cs_base = cs_base;
-	e->cs_ar = cs_ar;
-	e->code_la = la;
-	e->code_hpa = hpa;
-	e->code_spte = NULL;	/* found on the first check that needs it */
-	e->code = code;
-	e->mask[0] = len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
-	e->mask[1] = len <= 8 ? 0 : (1ull << (8 * (len - 8))) - 1;
-	e->bytes[0] = load64(code) & e->mask[0];	/* the bytes decoded */
-	e->bytes[1] = load64(code + 8) & e->mask[1];
-	e->range = NULL;
+	e->mask[0] = len_mask[len][0];
+	e->mask[1] = len_mask[len][1];
+	e->bytes[0] = load64(code) & len_mask[len][0];	/* the bytes decoded */
+	e->bytes[1] = load64(code + 8) & len_mask[len][1];
+	e->is_mmio = is_mmio;
+	e->gen = 0;			/* do_move() fills in the MMIO page's answer */
+	e->code_gen = m->tlb_gen;
+	e->code_spte = NULL;		/* found on the first check that needs it */
+	e->error = error;
 	e->rip = rip;
 	v->fast_decoded++;
-	v->fast_insn = e;
 	/* The fault must be the operand's (the CPU checked everything before
 	 * it); then the move is done as a replay would do it. */
 	return fast_operand_is(v, e, gva) && do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
