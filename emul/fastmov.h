@@ -65,7 +65,7 @@ bool emul_fastmov_decode(enum emul_mode mode, const uint8_t *code, struct emul_f
 
 /* Effective address (offset within the segment) for registers @gpr, with
  * @rip the address of the instruction itself. */
-static inline uint64_t emul_fastmov_ea(const struct emul_fastmov *f, const uint64_t *gpr, uint64_t rip)
+static inline __attribute__((always_inline)) uint64_t emul_fastmov_ea(const struct emul_fastmov *f, const uint64_t *gpr, uint64_t rip)
 {
 	uint64_t ea = (uint64_t)f->disp;
 
@@ -80,7 +80,7 @@ static inline uint64_t emul_fastmov_ea(const struct emul_fastmov *f, const uint6
 
 /* Whether the linear address needs the segment's base: in 64-bit mode
  * only FS and GS have one (SDM Vol. 3A 3.4.4). */
-static inline bool emul_fastmov_needs_base(const struct emul_fastmov *f, bool long64)
+static inline __attribute__((always_inline)) bool emul_fastmov_needs_base(const struct emul_fastmov *f, bool long64)
 {
 	return !long64 || f->seg == EMUL_FS || f->seg == EMUL_GS;
 }
@@ -88,7 +88,7 @@ static inline bool emul_fastmov_needs_base(const struct emul_fastmov *f, bool lo
 /* The linear address of offset @ea in the operand's segment (@base: its
  * base where emul_fastmov_needs_base says so). Outside 64-bit mode linear
  * addresses wrap at 4 GiB. */
-static inline uint64_t emul_fastmov_linear(const struct emul_fastmov *f, bool long64, uint64_t base,
+static inline __attribute__((always_inline)) uint64_t emul_fastmov_linear(const struct emul_fastmov *f, bool long64, uint64_t base,
 					   uint64_t ea)
 {
 	if (long64)
@@ -97,7 +97,7 @@ static inline uint64_t emul_fastmov_linear(const struct emul_fastmov *f, bool lo
 }
 
 /* The value a store writes (its low f->size bytes). */
-static inline uint64_t emul_fastmov_value(const struct emul_fastmov *f, const uint64_t *gpr)
+static inline __attribute__((always_inline)) uint64_t emul_fastmov_value(const struct emul_fastmov *f, const uint64_t *gpr)
 {
 	if (f->reg == EMUL_NO_REG)
 		return f->imm;
@@ -108,7 +108,7 @@ static inline uint64_t emul_fastmov_value(const struct emul_fastmov *f, const ui
  * zero-extended to the destination size, which merges into the register
  * (8/16-bit destinations, AH..BH) or replaces all of it (32-bit results
  * zero-extend, SDM Vol. 1 3.4.1.1; 64-bit). */
-static inline void emul_fastmov_load(const struct emul_fastmov *f, uint64_t *gpr, uint64_t v)
+static inline __attribute__((always_inline)) void emul_fastmov_load(const struct emul_fastmov *f, uint64_t *gpr, uint64_t v)
 {
 	uint64_t *r = &gpr[f->reg];
 

@@ -27,7 +27,7 @@ static inline bool vmptrld(uint64_t pa)
 	return !fail;
 }
 
-static inline uint64_t vmread(enum vmcs_field f)
+static inline __attribute__((always_inline)) uint64_t vmread(enum vmcs_field f)
 {
 	uint64_t v;
 	__asm__ volatile("vmread %1, %0" : "=rm"(v) : "r"((uint64_t)f) : "cc");
@@ -43,7 +43,7 @@ static inline bool vmread_checked(enum vmcs_field f, uint64_t *v)
 
 /* A VMWRITE failure means a wrong field or value in Shade's own code. */
 bool vmwrite_failed(enum vmcs_field f, uint64_t v);
-static inline void vmwrite(enum vmcs_field f, uint64_t v)
+static inline __attribute__((always_inline)) void vmwrite(enum vmcs_field f, uint64_t v)
 {
 	bool fail;
 	__asm__ volatile("vmwrite %2, %1; setbe %0" : "=qm"(fail) : "r"((uint64_t)f), "rm"(v) : "cc");
