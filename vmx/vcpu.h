@@ -53,7 +53,7 @@ struct mmio_fast_entry {
 	 * is unchanged (bus_gen). */
 	const struct io_range *range;
 	uint32_t bus_gen;
-};
+} __attribute__((aligned(256)));	/* a slot's address is a shift of its number */
 
 struct vcpu {
 	struct guest_regs regs;		/* first: entry.S indexes it */
