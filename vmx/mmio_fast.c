@@ -112,7 +112,7 @@ do_move(struct vcpu *v, struct mmio_fast_entry *e, uint64_t gva, uint64_t gpa, u
 		const struct io_range *r = &bus->r[bus->last];
 		bool direct = gpa - r->base < r->len && r->ops->read && r->ops->write;
 		if (__builtin_expect(direct, 1)) {
-			bus->touched |= r->flags;
+			bus->touched |= r->touch[f->op];
 			if (f->op == FASTMOV_STORE)
 				r->ops->write(r->dev, gpa - r->base, f->size, emul_fastmov_value(f, gpr));
 			else

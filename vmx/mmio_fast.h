@@ -68,6 +68,8 @@ static inline __attribute__((always_inline)) void fast_finish(const struct mmio_
 		vmwrite(GUEST_INTERRUPTIBILITY_INFO, intr & ~3ull);
 }
 
+_Static_assert((int)FASTMOV_LOAD == (int)IOBUS_READ && (int)FASTMOV_STORE == (int)IOBUS_WRITE, "a move's op indexes io_range.touch");
+
 static inline bool mmio_fast(struct vcpu *v)
 {
 	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
@@ -101,7 +103,7 @@ static inline bool mmio_fast(struct vcpu *v)
 	uint64_t off = (e->gpa_page | (gva & 0xfff)) - r->base;
 	if (!fast_operand_is(v, e, gva) || bus->gen != e->bus_gen || off >= r->len)
 		return false;
-	bus->touched |= r->flags;
+	bus->touched |= r->touch[f->op];	/* FASTMOV_LOAD/STORE are IOBUS_READ/WRITE */
 	if (f->op == FASTMOV_STORE)
 		r->ops->write(r->dev, off, f->size, emul_fastmov_value(f, gpr));
 	else

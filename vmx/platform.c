@@ -139,7 +139,7 @@ static void add_interrupt_controllers(struct vm_platform *p)
 
 	ioapic_init(&p->ioapic, 0, (struct ioapic_sink){ ioapic_to_lapic, p });
 	iobus_add(&p->mmio, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_LEN, &ioapic_mmio_ops, &p->ioapic, "ioapic");
-	iobus_set_flags(&p->mmio, IOAPIC_DEFAULT_BASE, IO_RANGE_EVENTS);
+	iobus_set_flags(&p->mmio, IOAPIC_DEFAULT_BASE, IO_RANGE_EVENTS | IO_RANGE_QUIET_READS);
 
 	struct lapic_params lp = {
 		.apic_id = 0, .bsp = true, .phys_addr_bits = 36, .virtual_wire = true,
@@ -148,7 +148,7 @@ static void add_interrupt_controllers(struct vm_platform *p)
 	};
 	lapic_init(&p->lapic, &lp);
 	iobus_add(&p->mmio, lapic_mmio_base(&p->lapic), LAPIC_MMIO_LEN, &lapic_mmio_ops, &p->lapic, "lapic");
-	iobus_set_flags(&p->mmio, lapic_mmio_base(&p->lapic), IO_RANGE_EVENTS);
+	iobus_set_flags(&p->mmio, lapic_mmio_base(&p->lapic), IO_RANGE_EVENTS | IO_RANGE_QUIET_READS);
 }
 
 /* The PC's timers: 8254 PIT (and port 0x61), CMOS RTC, ACPI PM timer. */

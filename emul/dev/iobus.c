@@ -15,7 +15,7 @@ bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev
 		return false;
 	for (int j = b->n; j > i; j--)
 		b->r[j] = b->r[j - 1];
-	b->r[i] = (struct io_range){ base, len, ops, dev, name, 0 };
+	b->r[i] = (struct io_range){ .base = base, .len = len, .ops = ops, .dev = dev, .name = name };
 	b->n++;
 	b->last = 0;
 	b->gen++;
@@ -43,6 +43,8 @@ bool iobus_set_flags(struct iobus *b, uint64_t base, uint32_t flags)
 	for (int i = 0; i < b->n; i++)
 		if (b->r[i].base == base) {
 			b->r[i].flags = flags;
+			b->r[i].touch[IOBUS_WRITE] = flags & IO_RANGE_EVENTS;
+			b->r[i].touch[IOBUS_READ] = flags & IO_RANGE_QUIET_READS ? 0 : flags & IO_RANGE_EVENTS;
 			b->gen++;
 			return true;
 		}
@@ -78,7 +80,7 @@ bool iobus_read_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t *val
 		b->unclaimed += !r;
 		return r != 0;
 	}
-	b->touched |= r->flags;
+	b->touched |= r->touch[IOBUS_READ];
 	*val = r->ops->read(r->dev, addr - r->base, size) & ones(size);
 	return true;
 }
@@ -90,7 +92,7 @@ bool iobus_write_any(struct iobus *b, uint64_t addr, unsigned size, uint64_t val
 		b->unclaimed++;
 		return false;
 	}
-	b->touched |= r->flags;
+	b->touched |= r->touch[IOBUS_WRITE];
 	if (r->ops->write)
 		r->ops->write(r->dev, addr - r->base, size, val & ones(size));
 	return true;

@@ -18,11 +18,20 @@ struct io_range {
 	void *dev;
 	const char *name;
 	uint32_t flags;			/* IO_RANGE_* */
+	/* What a read [IOBUS_READ] or a write [IOBUS_WRITE] adds to
+	 * iobus.touched (from flags). */
+	uint32_t touch[2];
 };
+enum { IOBUS_READ, IOBUS_WRITE };
 
 /* The device can raise interrupts or has timers: an access to it may change
  * what the VM's interrupt controllers and timers say (iobus.touched). */
 #define IO_RANGE_EVENTS 1u
+/* ... but reading it changes none of that (registers read back as stored,
+ * counters computed from the time): only writes make iobus.touched. The
+ * LAPIC and IOAPIC; a UART or RTC read clears interrupt flags. */
+#define IO_RANGE_QUIET_READS 2u
+
 
 #define IOBUS_MAX_RANGES 32
 
@@ -57,7 +66,7 @@ static inline bool iobus_read(struct iobus *b, uint64_t addr, unsigned size, uin
 {
 	const struct io_range *r = &b->r[b->last];
 	if (__builtin_expect(addr - r->base < r->len && r->ops->read, 1)) {
-		b->touched |= r->flags;
+		b->touched |= r->touch[IOBUS_READ];
 		*val = r->ops->read(r->dev, addr - r->base, size) & iobus_ones(size);
 		return true;
 	}
@@ -68,7 +77,7 @@ static inline bool iobus_write(struct iobus *b, uint64_t addr, unsigned size, ui
 {
 	const struct io_range *r = &b->r[b->last];
 	if (__builtin_expect(addr - r->base < r->len && r->ops->write, 1)) {
-		b->touched |= r->flags;
+		b->touched |= r->touch[IOBUS_WRITE];
 		r->ops->write(r->dev, addr - r->base, size, val & iobus_ones(size));
 		return true;
 	}

@@ -114,6 +114,29 @@ static void touched_collects_range_flags(void **state)
 	b.touched = 0;
 	iobus_read(&b, 0x20, 1, &v);
 	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	/* a device whose reads change nothing (LAPIC, IOAPIC): reads leave
+	 * the bus untouched, by either path, writes do not */
+	assert_true(iobus_set_flags(&b, 0x3f8, IO_RANGE_EVENTS | IO_RANGE_QUIET_READS));
+	b.touched = 0;
+	iobus_read(&b, 0x3f8, 1, &v);
+	iobus_read(&b, 0x21, 1, &v);	/* the other range: last moves */
+	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	b.touched = 0;
+	assert_true(iobus_read_any(&b, 0x3f9, 1, &v));
+	iobus_read(&b, 0x3fa, 2, &v);
+	assert_int_equal(b.touched, 0);
+	assert_int_equal(b.r[b.last].touch[IOBUS_READ], 0);
+	iobus_write(&b, 0x3f8, 1, 1);
+	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	b.touched = 0;
+	assert_true(iobus_write_any(&b, 0x3f8, 1, 1));
+	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	/* flags cleared again: nothing is touched */
+	assert_true(iobus_set_flags(&b, 0x3f8, 0));
+	b.touched = 0;
+	iobus_read(&b, 0x3f8, 1, &v);
+	iobus_write(&b, 0x3f8, 1, 1);
+	assert_int_equal(b.touched, 0);
 }
 
 static void bus_fills_up(void **state)
