@@ -112,30 +112,39 @@ static void deliver_nmi(struct vcpu *v)
 	}
 }
 
-static void deliver_interrupts(struct vcpu *v)
+/* What platform_pending_interrupt() would say is not known yet. */
+#define PENDING_UNKNOWN (-2)
+
+/* Inject the interrupt the controllers say is next (@pending, if just
+ * asked), if the guest can take it now, else ask for the window;
+ * p->irq_pending says what is left. The controllers are asked twice at
+ * most: what is pending, and (after one is taken) what is pending then. */
+static void deliver_interrupts(struct vcpu *v, int pending)
 {
 	struct vm_platform *p = v->vm->plat;
 	if (p->lapic.nmi_pending)
-		deliver_nmi(v);
-	if (platform_pending_interrupt(p) < 0) {
-		set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, false);
-		return;
+		deliver_nmi(v);		/* an NMI is not one of the pending vectors */
+	if (pending == PENDING_UNKNOWN)
+		pending = platform_pending_interrupt(p);
+	if (pending >= 0) {
+		/* An event already queued (an exception, or one being
+		 * re-delivered) goes first; the interrupt waits for the next
+		 * window. */
+		if ((vmread(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) || !interruptible()) {
+			set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, true);
+			p->irq_pending = true;
+			return;
+		}
+		int vec = platform_ack_interrupt(p, pending);
+		vmwrite(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
+		if (v->halted) {
+			v->halted = false;
+			vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+		}
+		pending = platform_pending_interrupt(p);
 	}
-	/* An event already queued (an exception, or one being re-delivered)
-	 * goes first; the interrupt waits for the next window. */
-	if ((vmread(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID) || !interruptible()) {
-		set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, true);
-		return;
-	}
-	int vec = platform_ack_interrupt(p);
-	if (vec < 0)
-		return;
-	vmwrite(VM_ENTRY_INTR_INFO_FIELD, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (uint32_t)vec);
-	if (v->halted) {
-		v->halted = false;
-		vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	}
-	set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, platform_pending_interrupt(p) >= 0);
+	set_cpu_ctl(v, CPU_INTR_WINDOW_EXITING, pending >= 0);
+	p->irq_pending = pending >= 0;
 }
 
 static void write_timer(struct vcpu *v, uint64_t deadline_tsc)
@@ -202,14 +211,18 @@ static void arm_timer(struct vcpu *v, struct vm_platform *p)
 }
 
 /* Recompute the cached device answers after something may have changed. */
-static void refresh(struct vcpu *v, struct vm_platform *p)
+/* After the devices changed: their next event, the timer for it, and
+ * what interrupt is pending (returned: platform_pending_interrupt()). */
+static int refresh(struct vcpu *v, struct vm_platform *p)
 {
 	p->dirty = false;
 	p->next_event_ns = platform_next_event_ns(p);
 	/* Kept as a host-TSC deadline: the per-exit check is one RDTSC. */
 	p->next_event_tsc = p->next_event_ns == NO_EVENT ? NO_EVENT : v->time_base + ns_to_tsc(p->next_event_ns);
-	p->irq_pending = platform_pending_interrupt(p) >= 0;
+	int pending = platform_pending_interrupt(p);
+	p->irq_pending = pending >= 0;
 	arm_timer(v, p);
+	return pending;
 }
 
 void events_before_entry(struct vcpu *v)
@@ -219,14 +232,13 @@ void events_before_entry(struct vcpu *v)
 		platform_advance(p, guest_now_ns(v));
 		p->dirty = true;
 	}
+	int pending = PENDING_UNKNOWN;
 	if (p->dirty)
-		refresh(v, p);
+		pending = refresh(v, p);
 	else if ((v->pin_ctls & PIN_PREEMPTION_TIMER) && !saves_timer())
 		write_timer(v, p->next_event_tsc);
-	if (p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING)) {
-		deliver_interrupts(v);
-		p->irq_pending = platform_pending_interrupt(p) >= 0;
-	}
+	if (p->irq_pending || (v->cpu_ctls & CPU_INTR_WINDOW_EXITING))
+		deliver_interrupts(v, pending);
 	p->events_active = p->irq_pending || p->next_event_tsc != NO_EVENT ||
 			   (v->cpu_ctls & CPU_INTR_WINDOW_EXITING) || (v->pin_ctls & PIN_PREEMPTION_TIMER);
 }

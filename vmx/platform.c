@@ -353,16 +353,15 @@ int platform_pending_interrupt(struct vm_platform *p)
 	return pic_has_interrupt(&p->pic) && lapic_accepts_pic(&p->lapic) ? 256 : -1;
 }
 
-int platform_ack_interrupt(struct vm_platform *p)
+int platform_ack_interrupt(struct vm_platform *p, int pending)
 {
-	int v = lapic_pending_vector(&p->lapic);
-	if (v >= 0) {
-		lapic_ack(&p->lapic, (uint8_t)v);
-		return v;
+	if (pending < 0)
+		return -1;
+	if (pending < 256) {
+		lapic_ack(&p->lapic, (uint8_t)pending);
+		return pending;
 	}
-	if (pic_has_interrupt(&p->pic) && lapic_accepts_pic(&p->lapic))
-		return pic_ack(&p->pic);
-	return -1;
+	return pic_ack(&p->pic);
 }
 
 bool platform_take_nmi(struct vm_platform *p)

@@ -94,10 +94,12 @@ void platform_console_flush(struct vm_platform *p);
 void platform_poll_input(struct vm_platform *p);
 
 /* The interrupt controllers' view for vmx/events.c: the vector the guest
- * would take next (-1: none), taking it (the INTA cycle / APIC acceptance),
- * and the device timers (UINT64_MAX: no event). */
+ * would take next (-1: none; 256: the 8259A's, through LINT0), taking the
+ * one platform_pending_interrupt() just said (nothing changed since: the
+ * INTA cycle / APIC acceptance; returns the vector), and the device timers
+ * (UINT64_MAX: no event). */
 int platform_pending_interrupt(struct vm_platform *p);
-int platform_ack_interrupt(struct vm_platform *p);
+int platform_ack_interrupt(struct vm_platform *p, int pending);
 uint64_t platform_next_event_ns(struct vm_platform *p);
 void platform_advance(struct vm_platform *p, uint64_t now_ns);
 /* Act on a device's reset or power-off request (after the exit that made it). */
