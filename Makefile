@@ -19,8 +19,11 @@ WARN     := -Wall -Wextra -Werror
 # Link-time optimisation: an exit's path crosses vmx/, mmu/ and emul/ (the
 # #PF exit, the MMU's answer, the fast-move decoder), and inlining across
 # them is worth a good part of an exit's cost (make bench).
-HV_CODEGEN := -O2 -flto=auto -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
-	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel -m64
+# The #PF exit handler becomes one large function that way (the MMIO and
+# page-table fast paths inlined into it); GCC's default limit on how large
+# a function may grow by inlining would leave some of them out of line.
+HV_CODEGEN := -O2 -flto=auto --param=large-function-insns=8000 -ffreestanding -fno-stack-protector \
+	-fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -m64
 HV_CFLAGS := -std=gnu11 -g $(WARN) $(HV_CODEGEN) -fno-builtin-printf \
 	-fno-asynchronous-unwind-tables -isystem lib/include -I. -DSHADE_HV
 HV_ASFLAGS := -m64 -I. -DSHADE_HV -D__ASSEMBLY__

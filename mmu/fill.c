@@ -626,7 +626,7 @@ struct fast_page {
 
 /* Entry @i of the cached leaf shadow page @sp, direct: the frame and the
  * rights are in the role. False: the full path must handle it. */
-static inline bool fast_direct(const struct mmu *m, const struct mmu_sp *sp,
+static inline __attribute__((always_inline)) bool fast_direct(const struct mmu *m, const struct mmu_sp *sp,
 			       unsigned i, uint32_t acc, struct fast_page *pg)
 {
 	pg->gfn = sp->key + i;
@@ -643,7 +643,7 @@ static inline bool fast_direct(const struct mmu *m, const struct mmu_sp *sp,
  * it, check the access against it and set its A (and D for a write) as
  * the CPU does. False: the full path must handle it (a guest fault, or
  * the CR0.WP=0 supervisor write, or the PTE changing under us). */
-static inline bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
+static inline __attribute__((always_inline)) bool fast_pte(struct mmu *m, const struct mmu_sp *sp,
 			    unsigned i, uint32_t acc, struct fast_page *pg)
 {
 	bool write = acc & WALK_WRITE;
@@ -912,6 +912,53 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 			return o;
 	}
 	return mmu_fault_full(m, gva, error_code, ctx, out);
+}
+
+/* @gfn lies in the last gap found between memslots, which no slot has
+ * covered since (slots are only added): gfn_slot() would say "none".
+ * (gfn << 12 does not overflow: the frames here come from a direct page's
+ * key or a masked guest PTE, below 2^52.) */
+static inline bool gfn_in_gap(const struct mmu *m, uint64_t gfn)
+{
+	return (gfn << 12) - m->gap_lo < m->gap_len && m->gap_count == m->slots->count;
+}
+
+bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx, uint64_t *gpa)
+{
+	uint64_t la = linear(m, gva);
+	unsigned i = (la >> 12) & (SP_ENTRIES - 1);
+	struct fast_page pg;
+	struct mmu_fault out;
+	struct mmu_sp *sp;
+
+	/* mmu_page_fault_walk()'s fast path, in the order that lets a RAM
+	 * frame out first: the leaf (the region cache's), the frame, the
+	 * gap; then the access against the entry, as shadow_fast_fill()
+	 * checks it. A frame in a gap is no guest table, so the table-write
+	 * memo never answers for it. */
+	if (!m->loaded || (error_code & (PFEC_P | PFEC_RSVD)) || (m->role_base & ROLE_SMAP) ||
+	    (ctx & MMU_PF_EVENT) || m->leaf_region != la >> 21)
+		return false;
+	sp = sp_get(m, m->leaf_idx);
+	if (sp->role & ROLE_DIRECT) {
+		if (!gfn_in_gap(m, sp->key + i) || !fast_direct(m, sp, i, access_of(error_code, ctx), &pg))
+			return false;
+	} else {
+		bool pg32 = role_mode(sp->role) == PAGING_32;
+		const void *p;
+
+		if (!m->leaf_gpt)
+			return false;
+		p = (const char *)m->leaf_gpt + (size_t)i * (pg32 ? 4 : 8);
+		if (!gfn_in_gap(m, pte_gfn(m, pg32 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+						   : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE))) ||
+		    !fast_pte(m, sp, i, access_of(error_code, ctx), &pg) || !gfn_in_gap(m, pg.gfn))
+			return false;
+	}
+	m->stats.pf_exits++;
+	mmu_mmio_answer(m, la, mmu_mmio_key(error_code, ctx), (pg.gfn << 12) | (la & 0xfff), &out);
+	*gpa = out.gpa;
+	return true;
 }
 
 /**

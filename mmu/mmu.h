@@ -292,6 +292,19 @@ static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
 }
 
 /**
+ * mmu_mmio_fault() - the not-present #PF exit at @gva (@error_code, @ctx
+ * without MMU_PF_EVENT) asked the quick way, when MMIO is likely (the
+ * caller's guess): if the leaf shadow page the MMU last used for this
+ * 2 MiB region maps @gva to a frame in the last gap found between the
+ * memslots, and the guest's entry allows the access, the answer is
+ * mmu_page_fault()'s - MMU_MMIO at *gpa, counted and cached, the guest
+ * PTE's A (and D) set alike - and this returns true. False: nothing was
+ * done or counted (RAM, a guest fault, anything less simple: call
+ * mmu_page_fault()). It costs a RAM fault a few loads and compares.
+ */
+bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx, uint64_t *gpa);
+
+/**
  * mmu_table_write_fast() - the write #PF exit at @gva (@error_code, @ctx)
  * repeats the last one answered MMU_EMULATE (the same access through the
  * same guest PTE, nothing unlinked or dropped since): it is counted as

@@ -65,7 +65,9 @@ static enum exit_action page_fault(struct vcpu *v)
 		ctx |= MMU_PF_EVENT;
 
 	struct mmu_fault out = { 0, 0, 0, 0 };
-	switch (mmu_page_fault(&v->vm->mem->mmu, gva, error, ctx, &out)) {
+	enum mmu_outcome o = mmu_page_fault(&v->vm->mem->mmu, gva, error, ctx, &out);
+	v->pf_mmio = o == MMU_MMIO;
+	switch (o) {
 	case MMU_FIXED:
 		reinject_idt_vectoring(v);
 		return EXIT_RESUME;
@@ -111,6 +113,11 @@ enum exit_action handle_exception(struct vcpu *v)
 		 * same MMIO page: finished without the MMU and the emulator. */
 		if (mmio_fast(v))
 			return after_emulation(v);
+		/* While MMIO is what faults lately: the MMU's quick MMIO
+		 * answer first. */
+		enum exit_action a;
+		if (v->pf_mmio && mmio_cold(v, &a))
+			return a;
 		return page_fault(v);
 	}
 	if (vec == 6)

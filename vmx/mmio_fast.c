@@ -159,17 +159,24 @@ static const uint64_t len_mask[16][2] = {
 #undef LM
 };
 
-bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
+/* 64-bit code: IA-32e mode and CS.L; 32-bit code: CS.D (SDM Vol. 3A
+ * 5.2.1). 16-bit code (IP wrap-around), real and virtual-8086 mode,
+ * single-step, RF and alignment checks are left to the emulator. False:
+ * one of those. */
+static inline __attribute__((always_inline)) bool
+fast_context(const struct vcpu *v, uint32_t cs_ar, bool *long64)
 {
-	uint64_t rip = vmread(GUEST_RIP), hpa;
-	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
-	/* 64-bit code: IA-32e mode and CS.L; 32-bit code: CS.D (SDM Vol. 3A
-	 * 5.2.1). 16-bit code (IP wrap-around), real and virtual-8086 mode,
-	 * single-step, RF and alignment checks are left to the emulator. */
-	bool long64 = (v->efer & EFER_LMA) && (cs_ar & EMUL_AR_L);
-	if ((!long64 && !(cs_ar & EMUL_AR_DB)) || !(v->cr0 & CR0_PE) ||
-	    (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM)))
-		return false;
+	*long64 = (v->efer & EFER_LMA) && (cs_ar & EMUL_AR_L);
+	return (*long64 || (cs_ar & EMUL_AR_DB)) && (v->cr0 & CR0_PE) &&
+	       !(vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC | RFLAGS_VM));
+}
+
+/* mmio_fast_first() once the context is known to suit (fast_context()). */
+static inline __attribute__((always_inline)) bool
+first_move(struct vcpu *v, uint64_t rip, uint32_t cs_ar, bool long64, uint64_t gva, uint64_t gpa,
+	   uint32_t error, bool is_mmio)
+{
+	uint64_t hpa;
 	struct mmu *m = &v->vm->mem->mmu;
 	struct mmio_fast_entry *e = slot_of(v, rip);
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
@@ -232,4 +239,33 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	/* The fault must be the operand's (the CPU checked everything before
 	 * it); then the move is done as a replay would do it. */
 	return fast_operand_is(v, e, gva) && do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
+}
+
+bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
+{
+	uint64_t rip = vmread(GUEST_RIP);
+	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
+	bool long64;
+
+	return fast_context(v, cs_ar, &long64) && first_move(v, rip, cs_ar, long64, gva, gpa, error, is_mmio);
+}
+
+bool mmio_cold(struct vcpu *v, enum exit_action *a)
+{
+	uint64_t gva = v->exit_qual, gpa;
+	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
+	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
+	bool long64;
+
+	/* No event in delivery, RFLAGS.AC clear: the #PF context is just the
+	 * CPL (page_fault() builds the same). */
+	if (!fast_context(v, cs_ar, &long64) || (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) ||
+	    !mmu_mmio_fault(&v->vm->mem->mmu, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &gpa))
+		return false;
+	/* MMIO, answered and counted: finished as page_fault() finishes it
+	 * (a move mmio_fast() found remembered, on another page: replayed). */
+	bool done = v->fast_insn ? mmio_fast_replay(v, gva, gpa, error, true)
+				 : first_move(v, vmread(GUEST_RIP), cs_ar, long64, gva, gpa, error, true);
+	*a = done ? after_emulation(v) : mmio_emulate(v, gva, gpa, error, true);
+	return true;
 }

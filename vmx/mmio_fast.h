@@ -131,4 +131,12 @@ bool mmio_fast_replay(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error
  * emulator takes it). */
 bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio);
 
+/* A #PF exit mmio_fast() could not finish, when the last #PF exit was
+ * MMIO (v->pf_mmio): the MMU is asked for an MMIO answer first
+ * (mmu_mmio_fault(): a RAM fault costs it a few compares), and if that is
+ * the answer the exit is finished here (*a) as page_fault() would finish
+ * it - the remembered move replayed on this page, a new one through
+ * mmio_fast_first()'s steps, or the emulator. False: nothing was done. */
+bool mmio_cold(struct vcpu *v, enum exit_action *a);
+
 #endif

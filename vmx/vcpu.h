@@ -93,6 +93,7 @@ struct vcpu {
 	} fetch_tlb;
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
 	struct mmio_fast_entry *fast_insn;	/* this #PF exit's instruction, if remembered */
+	bool pf_mmio;			/* the last #PF exit was MMIO: mmio_cold() goes first */
 	/* The host frame of the code page the last new fast move came from,
 	 * while the MMU's tlb_gen is gen (0: none). */
 	struct {
