@@ -928,7 +928,6 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 	uint64_t la = linear(m, gva);
 	unsigned i = (la >> 12) & (SP_ENTRIES - 1);
 	struct fast_page pg;
-	struct mmu_fault out;
 	struct mmu_sp *sp;
 
 	/* mmu_page_fault_walk()'s fast path, in the order that lets a RAM
@@ -941,7 +940,16 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 		return false;
 	sp = sp_get(m, m->leaf_idx);
 	if (sp->role & ROLE_DIRECT) {
-		if (!gfn_in_gap(m, sp->key + i) || !fast_direct(m, sp, i, access_of(error_code, ctx), &pg))
+		/* A direct page granting everything, dirty (paging off, or such
+		 * a large page): fast_direct() allows any access there but a
+		 * supervisor fetch under SMEP (SMAP is excluded above), so the
+		 * access need not be worked out for data. */
+		const uint32_t open = (ACC_ALL << ROLE_ACC_SHIFT) | ROLE_DIRTY;
+
+		pg.gfn = sp->key + i;
+		if (!gfn_in_gap(m, pg.gfn) ||
+		    (((sp->role & open) != open || (error_code & PFEC_I)) &&
+		     !fast_direct(m, sp, i, access_of(error_code, ctx), &pg)))
 			return false;
 	} else {
 		bool pg32 = role_mode(sp->role) == PAGING_32;
@@ -955,9 +963,11 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 		    !fast_pte(m, sp, i, access_of(error_code, ctx), &pg) || !gfn_in_gap(m, pg.gfn))
 			return false;
 	}
+	/* Counted as mmu_page_fault()'s answer; not put in the MMIO cache,
+	 * which only mmu_page_fault() reads: this path answers from the leaf. */
 	m->stats.pf_exits++;
-	mmu_mmio_answer(m, la, mmu_mmio_key(error_code, ctx), (pg.gfn << 12) | (la & 0xfff), &out);
-	*gpa = out.gpa;
+	m->stats.mmio_exits++;
+	*gpa = (pg.gfn << 12) | (la & 0xfff);
 	return true;
 }
 

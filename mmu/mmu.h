@@ -297,8 +297,9 @@ static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
  * caller's guess): if the leaf shadow page the MMU last used for this
  * 2 MiB region maps @gva to a frame in the last gap found between the
  * memslots, and the guest's entry allows the access, the answer is
- * mmu_page_fault()'s - MMU_MMIO at *gpa, counted and cached, the guest
- * PTE's A (and D) set alike - and this returns true. False: nothing was
+ * mmu_page_fault()'s - MMU_MMIO at *gpa, counted alike, the guest PTE's A
+ * (and D) set alike; not put in the MMIO cache, which serves
+ * mmu_page_fault() - and this returns true. False: nothing was
  * done or counted (RAM, a guest fault, anything less simple: call
  * mmu_page_fault()). It costs a RAM fault a few loads and compares.
  */

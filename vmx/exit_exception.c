@@ -111,12 +111,12 @@ enum exit_action handle_exception(struct vcpu *v)
 	if (vec == 14) {
 		/* A driver's move from the same instruction as before, on the
 		 * same MMIO page: finished without the MMU and the emulator. */
-		if (mmio_fast(v))
+		if (mmio_fast(v, vmread(GUEST_RIP)))
 			return after_emulation(v);
 		/* While MMIO is what faults lately: the MMU's quick MMIO
 		 * answer first. */
 		enum exit_action a;
-		if (v->pf_mmio && mmio_cold(v, &a))
+		if (v->pf_mmio && mmio_cold(v, vmread(GUEST_RIP), &a))
 			return a;
 		return page_fault(v);
 	}

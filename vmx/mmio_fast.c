@@ -110,7 +110,7 @@ do_move(struct vcpu *v, struct mmio_fast_entry *e, uint64_t gva, uint64_t gpa, u
 		 * is one mmio_fast() may call directly; else the bus finds it. */
 		struct iobus *bus = &v->vm->plat->mmio;
 		const struct io_range *r = &bus->r[bus->last];
-		bool direct = gpa - r->base < r->len && r->ops->read && r->ops->write;
+		bool direct = gpa - r->base < r->len && r->rw;
 		if (__builtin_expect(direct, 1)) {
 			bus->touched |= r->touch[f->op];
 			if (f->op == FASTMOV_STORE)
@@ -123,7 +123,7 @@ do_move(struct vcpu *v, struct mmio_fast_entry *e, uint64_t gva, uint64_t gpa, u
 			else
 				emul_fastmov_load(f, gpr, mmio_bus_read(v, gpa, f->size));
 			r = &bus->r[bus->last];	/* the one just used, if any */
-			direct = gpa - r->base < r->len && r->ops->read && r->ops->write;
+			direct = gpa - r->base < r->len && r->rw;
 		}
 		/* This page's answer, for the next access from here. */
 		e->gen = direct ? gen : 0;
@@ -230,15 +230,18 @@ first_move(struct vcpu *v, uint64_t rip, uint32_t cs_ar, bool long64, uint64_t g
 	e->bytes[0] = load64(code) & len_mask[len][0];	/* the bytes decoded */
 	e->bytes[1] = load64(code + 8) & len_mask[len][1];
 	e->is_mmio = is_mmio;
-	e->gen = 0;			/* do_move() fills in the MMIO page's answer */
 	e->code_gen = m->tlb_gen;
 	e->code_spte = NULL;		/* found on the first check that needs it */
-	e->error = error;
 	e->rip = rip;
 	v->fast_decoded++;
 	/* The fault must be the operand's (the CPU checked everything before
-	 * it); then the move is done as a replay would do it. */
-	return fast_operand_is(v, e, gva) && do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen);
+	 * it); then the move is done as a replay would do it, which fills in
+	 * an MMIO page's answer (gen, error, the device). Until then - or if
+	 * it fails - the slot matches no RIP. */
+	if (fast_operand_is(v, e, gva) && do_move(v, e, gva, gpa, error, is_mmio, m->tlb_gen))
+		return true;
+	e->rip = MMIO_FAST_NO_RIP;
+	return false;
 }
 
 bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error, bool is_mmio)
@@ -250,7 +253,7 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	return fast_context(v, cs_ar, &long64) && first_move(v, rip, cs_ar, long64, gva, gpa, error, is_mmio);
 }
 
-bool mmio_cold(struct vcpu *v, enum exit_action *a)
+bool mmio_cold(struct vcpu *v, uint64_t rip, enum exit_action *a)
 {
 	uint64_t gva = v->exit_qual, gpa;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
@@ -265,7 +268,7 @@ bool mmio_cold(struct vcpu *v, enum exit_action *a)
 	/* MMIO, answered and counted: finished as page_fault() finishes it
 	 * (a move mmio_fast() found remembered, on another page: replayed). */
 	bool done = v->fast_insn ? mmio_fast_replay(v, gva, gpa, error, true)
-				 : first_move(v, vmread(GUEST_RIP), cs_ar, long64, gva, gpa, error, true);
+				 : first_move(v, rip, cs_ar, long64, gva, gpa, error, true);
 	*a = done ? after_emulation(v) : mmio_emulate(v, gva, gpa, error, true);
 	return true;
 }

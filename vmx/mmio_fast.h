@@ -44,10 +44,6 @@ static inline bool same_bytes(const struct mmio_fast_entry *e)
 	       ((load64(e->code + 8) ^ e->bytes[1]) & e->mask[1]) == 0;
 }
 
-/* A #PF exit: if the faulting instruction is a move remembered below, on
- * the same MMIO page with nothing changed, finish it here (the device
- * access, the register, RIP) and return true. False: nothing was done.
- * Inline: it is the whole of a driver's register access. */
 /* The operand's address, formed from the registers now, is @gva (the
  * fault's), and the access stays in its page. */
 static inline __attribute__((always_inline)) bool fast_operand_is(struct vcpu *v, const struct mmio_fast_entry *e, uint64_t gva)
@@ -70,9 +66,13 @@ static inline __attribute__((always_inline)) void fast_finish(const struct mmio_
 
 _Static_assert((int)FASTMOV_LOAD == (int)IOBUS_READ && (int)FASTMOV_STORE == (int)IOBUS_WRITE, "a move's op indexes io_range.touch");
 
-static inline bool mmio_fast(struct vcpu *v)
+/* A #PF exit at @rip: if the faulting instruction is a move remembered
+ * below, on the same MMIO page with nothing changed, finish it here (the
+ * device access, the register, RIP) and return true. False: nothing was
+ * done. Inline: it is the whole of a driver's register access. */
+static inline bool mmio_fast(struct vcpu *v, uint64_t rip)
 {
-	uint64_t rip = vmread(GUEST_RIP), gva = v->exit_qual;
+	uint64_t gva = v->exit_qual;
 	struct mmio_fast_entry *e = slot_of(v, rip);
 	struct mmu *m = &v->vm->mem->mmu;
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
@@ -137,6 +137,6 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
  * the answer the exit is finished here (*a) as page_fault() would finish
  * it - the remembered move replayed on this page, a new one through
  * mmio_fast_first()'s steps, or the emulator. False: nothing was done. */
-bool mmio_cold(struct vcpu *v, enum exit_action *a);
+bool mmio_cold(struct vcpu *v, uint64_t rip, enum exit_action *a);
 
 #endif

@@ -15,7 +15,8 @@ bool iobus_add(struct iobus *b, uint64_t base, uint64_t len, const struct io_dev
 		return false;
 	for (int j = b->n; j > i; j--)
 		b->r[j] = b->r[j - 1];
-	b->r[i] = (struct io_range){ .base = base, .len = len, .ops = ops, .dev = dev, .name = name };
+	b->r[i] = (struct io_range){ .base = base, .len = len, .ops = ops, .dev = dev, .name = name,
+				     .rw = ops->read && ops->write };
 	b->n++;
 	b->last = 0;
 	b->gen++;

@@ -21,6 +21,7 @@ struct io_range {
 	/* What a read [IOBUS_READ] or a write [IOBUS_WRITE] adds to
 	 * iobus.touched (from flags). */
 	uint32_t touch[2];
+	bool rw;			/* the device reads and writes (ops has both) */
 };
 enum { IOBUS_READ, IOBUS_WRITE };
 

@@ -131,6 +131,12 @@ static void touched_collects_range_flags(void **state)
 	b.touched = 0;
 	assert_true(iobus_write_any(&b, 0x3f8, 1, 1));
 	assert_int_equal(b.touched, IO_RANGE_EVENTS);
+	/* a device that only reads (or only writes) can't be called
+	 * directly for both (io_range.rw, the MMIO fast path's test) */
+	static const struct io_dev_ops read_only = { fake_read, NULL };
+	assert_true(iobus_add(&b, 0x500, 4, &read_only, &a, "ro"));
+	assert_false(iobus_find(&b, 0x500)->rw);
+	assert_true(iobus_find(&b, 0x3f8)->rw);
 	/* flags cleared again: nothing is touched */
 	assert_true(iobus_set_flags(&b, 0x3f8, 0));
 	b.touched = 0;
