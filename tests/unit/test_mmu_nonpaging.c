@@ -240,6 +240,56 @@ static void nonpaging_mmio_is_never_mapped(void **state)
 	fake_vm_teardown(&vm);
 }
 
+/* The quick MMIO question (mmu_mmio_fault()): answered once the MMU's
+ * fast path has the leaf of the region (the first fault there links it,
+ * the next one finds it: see mmu_page_fault_walk()), for MMIO only,
+ * with the same gpa and counts as the full path; never for RAM, a
+ * present-page fault or event delivery; a fetch takes the full access
+ * check (and passes: no SMEP with paging off). */
+static void nonpaging_quick_mmio_answers_as_the_full_path(void **state)
+{
+	struct fake_vm vm;
+	struct mmu_fault out;
+	uint64_t gpa = 0, mmio;
+	uint32_t ctx;
+	(void)state;
+
+	fake_vm_setup(&vm, 16 * MiB, 64, 64, 64, false);
+	load(&vm, &pg_off);
+	assert_false(mmu_mmio_fault(&vm.mmu, 0xfee000b0, PFEC_W, 0, &gpa));   /* no leaf yet */
+	assert_int_equal(fault(&vm, 0xfee000b0, PFEC_W, &out), MMU_MMIO);
+	assert_int_equal(fault(&vm, 0xfee0f0b0, PFEC_W, &out), MMU_MMIO);
+	mmio = vm.mmu.stats.mmio_exits;
+	for (ctx = 0; ctx <= MMU_PF_CPL3; ctx += MMU_PF_CPL3) {
+		assert_true(mmu_mmio_fault(&vm.mmu, 0xfee00300, PFEC_W | (ctx ? PFEC_U : 0), ctx, &gpa));
+		assert_int_equal(gpa, 0xfee00300);
+		assert_true(mmu_mmio_fault(&vm.mmu, 0xfee01004, 0, ctx, &gpa));
+		assert_int_equal(gpa, 0xfee01004);
+		assert_true(mmu_mmio_fault(&vm.mmu, 0xfee01004, PFEC_I, ctx, &gpa));
+	}
+	assert_int_equal(vm.mmu.stats.mmio_exits, mmio + 6);
+	assert_int_equal(vm.mmu.stats.fills, 0);
+	assert_false(mmu_mmio_fault(&vm.mmu, 0xfee01004, PFEC_P, 0, &gpa));
+	assert_false(mmu_mmio_fault(&vm.mmu, 0xfee01004, PFEC_RSVD, 0, &gpa));
+	assert_false(mmu_mmio_fault(&vm.mmu, 0xfee01004, 0, MMU_PF_EVENT, &gpa));
+	/* RAM in a region the MMU has the leaf of: no answer, nothing counted */
+	assert_int_equal(fault(&vm, 0x00e00000, 0, &out), MMU_FIXED);
+	assert_int_equal(fault(&vm, 0x00f00000, 0, &out), MMU_FIXED);
+	assert_int_equal(vm.mmu.leaf_region, 0x00f00000 >> 21);
+	mmio = vm.mmu.stats.mmio_exits;
+	uint64_t pf = vm.mmu.stats.pf_exits;
+	assert_false(mmu_mmio_fault(&vm.mmu, 0x00e40000, 0, 0, &gpa));
+	assert_int_equal(vm.mmu.stats.pf_exits, pf);
+	assert_int_equal(vm.mmu.stats.mmio_exits, mmio);
+	/* ... while past RAM, in the next region, MMIO is (once its leaf is
+	 * the one the MMU has) */
+	assert_int_equal(fault(&vm, 0x01000000, 0, &out), MMU_MMIO);
+	assert_int_equal(fault(&vm, 0x01004000, 0, &out), MMU_MMIO);
+	assert_true(mmu_mmio_fault(&vm.mmu, 0x01000008, PFEC_W, 0, &gpa));
+	assert_int_equal(gpa, 0x01000008);
+	fake_vm_teardown(&vm);
+}
+
 static void nonpaging_slot_boundaries(void **state)
 {
 	struct fake_vm vm;
@@ -514,6 +564,7 @@ int main(void)
 		cmocka_unit_test(memslot_add_rejects_overlaps),
 		cmocka_unit_test(memslot_lookup_is_per_frame),
 		cmocka_unit_test(memslot_gaps_are_exact),
+		cmocka_unit_test(nonpaging_quick_mmio_answers_as_the_full_path),
 		cmocka_unit_test(memslot_hva_needs_one_slot),
 		cmocka_unit_test(nonpaging_fill_maps_identity),
 		cmocka_unit_test(nonpaging_high_addresses_wrap_to_32_bits),
