@@ -11,6 +11,14 @@
  * no emulator context, no decode, no callbacks. Anything else, or anything
  * that does not match, goes to the full emulator (vmx/mmio.c).
  *
+ * While MMIO is what faults (the last #PF exit's answer was MMIO), an exit
+ * no remembered move finishes is first put to the MMU the short way
+ * (mmio_cold(), mmu_mmio_fault(): the leaf it last used, the frame in the
+ * last gap between memslots, the access checked as its fast path checks
+ * it); a yes is the answer page_fault() would get, and the exit is finished
+ * as page_fault() finishes it. A RAM fault meanwhile costs a few compares,
+ * and turns the guess off.
+ *
  * Why this is exact:
  * - The CPU itself decided everything before the #PF: the instruction was
  *   fetched and decoded, segmentation and canonical checks passed (they come
