@@ -43,9 +43,8 @@ static void op_rdmsr_sysenter_cs(void) { rdmsr(0x174); }
  *     caches hold a few of each, so this stays on the cached path too.
  *   mmio-read-uncached: one instruction reading four pages in turn whose
  *     numbers share a slot of the shadow MMU's MMIO cache (page & 3): every
- *     access walks, misses the memslots and runs through the emulator
- *     (fetch, decode - its decoded-instruction cache does hold the one
- *     instruction -, execute, device).
+ *     access walks and misses the memslots; the one instruction is held
+ *     decoded (its bytes compared) and replayed on the new page.
  *   mmio-read-cold: 32 different load instructions in turn, each on its
  *     own offset of one of 16 pages: more instructions than any cache of
  *     Shade's holds, so each access is walked, fetched, decoded and
