@@ -209,7 +209,13 @@ emul_fastmov_decode_m(bool m64, const uint8_t *p, struct emul_fastmov *f)
 	}
 	/* Sizes (SDM Vol. 1 3.6, Vol. 2A 2.2.1.2): from the template. */
 	const struct fm_info *fi = &fm_info[id];
-	__builtin_memcpy(f, &fm_tmpl[id][osz], sizeof(struct fm_tmpl));
+	/* The bytes as one word, the masks one by one (as one block the
+	 * compiler copies it with a string instruction, dearer here). */
+	const struct fm_tmpl *t = &fm_tmpl[id][osz];
+	__builtin_memcpy(f, t, 8);
+	f->value_mask = t->value_mask;
+	f->dst_mask = t->dst_mask;
+	f->keep_mask = t->keep_mask;
 	f->imm = 0;
 	f->addr_mask = m64 && !adsz ? ~0ull : 0xffffffffull;
 	if (fi->reg == R_A) {

@@ -607,10 +607,11 @@ static inline uint32_t cached_leaf_sp(struct mmu *m, uint64_t gva)
 		return m->leaf_idx;
 	idx = leaf_sp_of(m, gva);
 	if (idx != SP_NONE) {
-		const struct mmu_sp *sp = sp_get(m, idx);
+		struct mmu_sp *sp = sp_get(m, idx);
 
 		m->leaf_region = gva >> 21;
 		m->leaf_idx = idx;
+		m->leaf_sp = sp;
 		m->leaf_gpt = (sp->role & ROLE_DIRECT) ? NULL : guest_ptes(m, sp, &eb);
 	}
 	return idx;
@@ -923,6 +924,31 @@ static inline bool gfn_in_gap(const struct mmu *m, uint64_t gfn)
 	return (gfn << 12) - m->gap_lo < m->gap_len && m->gap_count == m->slots->count;
 }
 
+/* fast_pte() for the guest PTE @gpte already read at @p (@eb bytes), for
+ * an MMIO answer (no rights kept for a fill): a supervisor data access
+ * (SMAP off, the caller's condition) needs only the entry present without
+ * reserved bits and, for a write, W in it and on the path - what
+ * walk_rights_allow() and fast_pte() say then; any other access takes
+ * their full check. A (and D for a write) set as the CPU's walk would. */
+static inline __attribute__((always_inline)) bool
+pte_allows(struct mmu *m, const struct mmu_sp *sp, void *p, unsigned eb, uint64_t gpte, uint32_t ec, uint32_t ctx)
+{
+	bool write = ec & PFEC_W;
+
+	if (!(gpte & PTE_P) || (gpte & m->leaf_rsvd))
+		return false;
+	if (!(ec & (PFEC_U | PFEC_I))) {
+		if (write && !((gpte & PTE_RW) && (sp->role & (ACC_W << ROLE_ACC_SHIFT))))
+			return false;
+	} else {
+		uint32_t rights = pte_rights(m, (sp->role >> ROLE_ACC_SHIFT) & ACC_ALL, gpte);
+
+		if (!walk_rights_allow(&m->wc, access_of(ec, ctx), rights) || (write && !(rights & ACC_W)))
+			return false;
+	}
+	return gpte_set(p, eb, gpte, write ? PTE_A | PTE_D : PTE_A);
+}
+
 bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx, uint64_t *gpa)
 {
 	uint64_t la = linear(m, gva);
@@ -938,7 +964,7 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 	if (!m->loaded || (error_code & (PFEC_P | PFEC_RSVD)) || (m->role_base & ROLE_SMAP) ||
 	    (ctx & MMU_PF_EVENT) || m->leaf_region != la >> 21)
 		return false;
-	sp = sp_get(m, m->leaf_idx);
+	sp = m->leaf_sp;
 	if (sp->role & ROLE_DIRECT) {
 		/* A direct page granting everything, dirty (paging off, or such
 		 * a large page): fast_direct() allows any access there but a
@@ -952,15 +978,20 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 		     !fast_direct(m, sp, i, access_of(error_code, ctx), &pg)))
 			return false;
 	} else {
-		bool pg32 = role_mode(sp->role) == PAGING_32;
-		const void *p;
+		/* The loaded shadow's pages are all of the guest's current mode
+		 * (the leaf's role says the same as m->wc.mode). */
+		bool pg32 = m->wc.mode == PAGING_32;
+		unsigned eb = pg32 ? 4 : 8;
+		uint64_t gpte;
+		void *p;
 
 		if (!m->leaf_gpt)
 			return false;
-		p = (const char *)m->leaf_gpt + (size_t)i * (pg32 ? 4 : 8);
-		if (!gfn_in_gap(m, pte_gfn(m, pg32 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
-						   : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE))) ||
-		    !fast_pte(m, sp, i, access_of(error_code, ctx), &pg) || !gfn_in_gap(m, pg.gfn))
+		p = (char *)m->leaf_gpt + (size_t)i * eb;
+		gpte = pg32 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
+			    : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
+		pg.gfn = (pg32 ? gpte & 0xfffff000ull : gpte & PTE_ADDR_MASK) >> 12;   /* pte_gfn() */
+		if (!gfn_in_gap(m, pg.gfn) || !pte_allows(m, sp, p, eb, gpte, error_code, ctx))
 			return false;
 	}
 	/* Counted as mmu_page_fault()'s answer; not put in the MMIO cache,

@@ -188,6 +188,7 @@ struct mmu {
 	uint64_t leaf_region;
 	uint32_t leaf_idx;
 	uint32_t leaf_seq;                /* counts the forgettings */
+	struct mmu_sp *leaf_sp;           /* sp_get(leaf_idx) */
 	void *leaf_gpt;
 	/* The last write the fast fill found to hit a shadowed guest table
 	 * (answered MMU_EMULATE): the same access through the same guest
