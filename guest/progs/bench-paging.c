@@ -22,6 +22,12 @@
  *                     so a shadowing hypervisor keeps trapping its writes.
  *                     Under Shade: one exit per op, the cost of one
  *                     emulated page-table write
+ *   <m>-mmio-read-cold  bench-exits' mmio-read-cold with paging on: 32
+ *                     different load instructions in turn, each on its own
+ *                     offset of one of 16 pages mapped (uncached) to
+ *                     pc-testdev's echo RAM at 0xff000000: more than any
+ *                     cache of Shade's holds, so each is walked through
+ *                     the guest's tables, fetched, decoded and executed
  *   <m>-memory-workload  one pass reading 8 MiB with a 64-byte stride
  *                     (ticks per pass; compare with bare Bochs for the
  *                     overhead ratio)
@@ -42,6 +48,9 @@
 #define REGION_PAGES  256u
 #define REGIONS       4u
 #define VA_WORK       0x60000000u
+#define VA_MMIO       0x70000000u   /* 16 pages of pc-testdev's echo RAM */
+#define MMIO_PA       0xff000000u
+#define MMIO_PAGES    16u
 #define NEW_ROOTS     16u
 #define ITERATIONS    1000u
 #define WORK_PASSES   4u
@@ -101,6 +110,18 @@ static void op_pt_write_emulated(uint32_t i)
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_acc[i & 1];
 	sink = *(volatile uint32_t *)VA_TOUCH;
 }
+
+#define COLD(k) case k: sink = *(volatile uint32_t *)(VA_MMIO + ((k) & 15) * PAGE_SIZE + (k) * 8u); break;
+static void op_mmio_read_cold(uint32_t i)
+{
+	switch (i & 31) {
+	COLD(0) COLD(1) COLD(2) COLD(3) COLD(4) COLD(5) COLD(6) COLD(7)
+	COLD(8) COLD(9) COLD(10) COLD(11) COLD(12) COLD(13) COLD(14) COLD(15)
+	COLD(16) COLD(17) COLD(18) COLD(19) COLD(20) COLD(21) COLD(22) COLD(23)
+	COLD(24) COLD(25) COLD(26) COLD(27) COLD(28) COLD(29) COLD(30) COLD(31)
+	}
+}
+#undef COLD
 
 static void op_workload_pass(uint32_t i)
 {
@@ -176,6 +197,9 @@ static bool build(enum pg_mode mode)
 	for (uint32_t off = 0; ok && off < WORK_SIZE; off += PAGE_SIZE)
 		ok = pg_map(&ctx.a, VA_WORK + off, WORK_PA + off, 0,
 			    PTE_P | PTE_W);
+	for (uint32_t p = 0; ok && p < MMIO_PAGES; p++)
+		ok = pg_map(&ctx.a, VA_MMIO + p * PAGE_SIZE, MMIO_PA + p * PAGE_SIZE, 0,
+			    PTE_P | PTE_W | PTE_PCD | PTE_PWT);
 	ok = ok && pg_map(&ctx.b, VA_TOUCH, FRAMES_BASE, 0, PTE_P | PTE_W);
 	for (uint32_t i = 0; ok && i < NEW_ROOTS; i++) {
 		uint32_t chunk = (uint32_t)pg_page_size(&ctx.a, 1);
@@ -231,6 +255,7 @@ static void bench_mode(enum pg_mode mode)
 	report("pt-update", measure(op_pt_update, ITERATIONS), ITERATIONS);
 	report("pt-write-emulated", measure(op_pt_write_emulated, ITERATIONS),
 	       ITERATIONS);
+	report("mmio-read-cold", measure(op_mmio_read_cold, ITERATIONS), ITERATIONS);
 	*(volatile uint32_t *)ctx.pte_addr = ctx.pte_lo[0];
 	invlpg(VA_TOUCH);
 	s = measure(op_workload_pass, WORK_PASSES);
