@@ -155,6 +155,28 @@ static const uint8_t prefix_of[256] = {
 	[0x26] = PF_ES, [0x2e] = PF_CS, [0x36] = PF_SS, [0x3e] = PF_DS, [0x64] = PF_FS, [0x65] = PF_GS,
 };
 
+/* The legacy prefixes at @p (at least one): their count (bits 2:0), the
+ * operand size left (bit 3: 0 with 66), 67 (bit 4) and the segment
+ * override (bits 15:8, EMUL_NO_REG if none); 0 for more than three. Apart
+ * from the decoder, so that the common case keeps no prefix state. */
+static __attribute__((noinline)) unsigned fm_prefixes(const uint8_t *p)
+{
+	unsigned n = 0, osz = 1, adsz = 0, seg = EMUL_NO_REG;
+
+	for (unsigned k; (k = prefix_of[p[n]]) != PF_NONE; ) {
+		if (k == PF_OPSZ)
+			osz = 0;
+		else if (k == PF_ADSZ)
+			adsz = 1;
+		else if (k >= PF_ES)
+			seg = k - PF_ES;          /* enum emul_sreg order */
+		/* REP on a move: ignored */
+		if (++n == 4)
+			return 0;
+	}
+	return n | osz << 3 | adsz << 4 | seg << 8;
+}
+
 /* Displacement bytes by ModRM.mod for 32/64-bit addressing (mod 3 is a
  * register operand, refused before). */
 static const uint8_t fm_disp_of_mod[4] = { 0, 1, 4, 0 };
@@ -173,17 +195,14 @@ emul_fastmov_decode_m(bool m64, const uint8_t *p, struct emul_fastmov *f)
 	 * (as emul_decode()); REX only as the last prefix. LOCK: #UD on a
 	 * move, the full path's. */
 	if (__builtin_expect(prefix_of[b] != PF_NONE, 0)) {
-		for (unsigned k; (k = prefix_of[p[n]]) != PF_NONE; ) {
-			if (k == PF_OPSZ)
-				osz = 0;
-			else if (k == PF_ADSZ)
-				adsz = 1;
-			else if (k >= PF_ES)
-				seg = k - PF_ES;          /* enum emul_sreg order */
-			/* REP on a move: ignored */
-			if (++n == 4)
-				return false;             /* more prefixes than moves use */
-		}
+		unsigned pf = fm_prefixes(p);
+
+		if (!pf)
+			return false;             /* more prefixes than moves use */
+		n = pf & 7;
+		osz = (pf >> 3) & 1;
+		adsz = (pf >> 4) & 1;
+		seg = pf >> 8;
 		/* 16-bit addressing is the full decoder's */
 		if (adsz && !m64)
 			return false;

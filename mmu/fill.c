@@ -960,9 +960,11 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 	 * frame out first: the leaf (the region cache's), the frame, the
 	 * gap; then the access against the entry, as shadow_fast_fill()
 	 * checks it. A frame in a gap is no guest table, so the table-write
-	 * memo never answers for it. */
-	if (!m->loaded || (error_code & (PFEC_P | PFEC_RSVD)) || (m->role_base & ROLE_SMAP) ||
-	    (ctx & MMU_PF_EVENT) || m->leaf_region != la >> 21)
+	 * memo never answers for it. The fast path's other conditions -
+	 * a loaded context without SMAP - hold whenever the region cache
+	 * holds anything: only that path and shadow_translate() (SMAP off
+	 * too) fill it, and every context load or loss forgets it. */
+	if ((error_code & (PFEC_P | PFEC_RSVD)) || (ctx & MMU_PF_EVENT) || m->leaf_region != la >> 21)
 		return false;
 	sp = m->leaf_sp;
 	if (sp->role & ROLE_DIRECT) {
@@ -1020,7 +1022,7 @@ bool shadow_translate(struct mmu *m, uint64_t gva, uint32_t acc, uint64_t *gpa)
 	uint64_t spte, gfn;
 	unsigned i;
 
-	if ((m->role_base & (ROLE_SMEP | ROLE_SMAP)) ||
+	if (!m->loaded || (m->role_base & (ROLE_SMEP | ROLE_SMAP)) ||
 	    ((acc & WALK_FETCH) && m->wc.nxe && !(m->role_base & ROLE_HWNX)))
 		return false;
 	idx = cached_leaf_sp(m, gva);

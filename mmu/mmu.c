@@ -262,6 +262,7 @@ static __attribute__((noinline)) int switch_cr3(struct mmu *m, uint64_t cr3,
 	r = root_for(m, c, m->role_base, &idx);
 	if (r != MMU_OK) {
 		m->loaded = false;   /* fatal for the VM anyway */
+		leaf_cache_forget(m);
 		return r;
 	}
 	pin_root(m, idx);

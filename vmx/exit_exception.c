@@ -116,7 +116,7 @@ enum exit_action handle_exception(struct vcpu *v)
 		/* While MMIO is what faults lately: the MMU's quick MMIO
 		 * answer first. */
 		enum exit_action a;
-		if (v->pf_mmio && mmio_cold(v, vmread(GUEST_RIP), &a))
+		if (v->pf_mmio && mmio_cold(v, &a))
 			return a;
 		return page_fault(v);
 	}

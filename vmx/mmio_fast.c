@@ -181,12 +181,11 @@ fast_context(const struct vcpu *v, uint32_t cs_ar, bool *long64)
 
 /* mmio_fast_first() once the context is known to suit (fast_context()). */
 static inline __attribute__((always_inline)) bool
-first_move(struct vcpu *v, uint64_t rip, uint32_t cs_ar, bool long64, uint64_t gva, uint64_t gpa,
-	   uint32_t error, bool is_mmio)
+first_move(struct vcpu *v, uint64_t rip, struct mmio_fast_entry *e, uint32_t cs_ar, bool long64, uint64_t gva,
+	   uint64_t gpa, uint32_t error, bool is_mmio)
 {
 	uint64_t hpa;
 	struct mmu *m = &v->vm->mem->mmu;
-	struct mmio_fast_entry *e = slot_of(v, rip);
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
 	uint64_t cs_base = vmread(GUEST_CS_BASE);
 	/* The bytes the CPU just ran, in the frame the loaded shadow maps
@@ -258,10 +257,11 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
 	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
 	bool long64;
 
-	return fast_context(v, cs_ar, &long64) && first_move(v, rip, cs_ar, long64, gva, gpa, error, is_mmio);
+	return fast_context(v, cs_ar, &long64) &&
+	       first_move(v, rip, slot_of(v, rip), cs_ar, long64, gva, gpa, error, is_mmio);
 }
 
-bool mmio_cold(struct vcpu *v, uint64_t rip, enum exit_action *a)
+bool mmio_cold(struct vcpu *v, enum exit_action *a)
 {
 	uint64_t gva = v->exit_qual, gpa;
 	uint32_t error = (uint32_t)vmread(VM_EXIT_INTR_ERROR_CODE);
@@ -276,7 +276,7 @@ bool mmio_cold(struct vcpu *v, uint64_t rip, enum exit_action *a)
 	/* MMIO, answered and counted: finished as page_fault() finishes it
 	 * (a move mmio_fast() found remembered, on another page: replayed). */
 	bool done = v->fast_insn ? mmio_fast_replay(v, gva, gpa, error, true)
-				 : first_move(v, rip, cs_ar, long64, gva, gpa, error, true);
+				 : first_move(v, v->pf_rip, v->pf_slot, cs_ar, long64, gva, gpa, error, true);
 	*a = done ? after_emulation(v) : mmio_emulate(v, gva, gpa, error, true);
 	return true;
 }

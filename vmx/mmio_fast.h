@@ -78,12 +78,16 @@ static inline bool mmio_fast(struct vcpu *v, uint64_t rip)
 	__asm__("" : "+r"(e));	/* keep the pointer in a register, not recomputed per use */
 
 	/* The same instruction: the same bytes, decoded in the same mode; no
-	 * single-step, RF or AC to honour, no event in delivery. */
+	 * single-step, RF or AC to honour, no event in delivery. Not it: the
+	 * exit's RIP and slot are kept for mmio_cold() (a new move there). */
 	v->fast_insn = NULL;
 	if (e->rip != rip || (vmread(GUEST_RFLAGS) & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) ||
 	    (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) || !same_bytes(e) ||
-	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar)
+	    vmread(GUEST_CS_BASE) != e->cs_base || (uint32_t)vmread(GUEST_CS_AR_BYTES) != e->cs_ar) {
+		v->pf_rip = rip;
+		v->pf_slot = e;
 		return false;
+	}
 	/* On the same MMIO page, nothing changed since, the same kind of
 	 * access (W/U/I, and so CPL): finished here. Otherwise the MMU
 	 * answers and mmio_fast_replay() runs this instruction (which stays
@@ -137,6 +141,6 @@ bool mmio_fast_first(struct vcpu *v, uint64_t gva, uint64_t gpa, uint32_t error,
  * the answer the exit is finished here (*a) as page_fault() would finish
  * it - the remembered move replayed on this page, a new one through
  * mmio_fast_first()'s steps, or the emulator. False: nothing was done. */
-bool mmio_cold(struct vcpu *v, uint64_t rip, enum exit_action *a);
+bool mmio_cold(struct vcpu *v, enum exit_action *a);
 
 #endif

@@ -94,6 +94,8 @@ struct vcpu {
 	struct mmio_fast_entry mmio_fast[MMIO_FAST_ENTRIES];
 	struct mmio_fast_entry *fast_insn;	/* this #PF exit's instruction, if remembered */
 	bool pf_mmio;			/* the last #PF exit was MMIO: mmio_cold() goes first */
+	uint64_t pf_rip;		/* this #PF exit's RIP and its slot, when no move */
+	struct mmio_fast_entry *pf_slot;	/* ... is remembered for it (mmio_fast()) */
 	/* The host frame of the code page the last new fast move came from,
 	 * while the MMU's tlb_gen is gen (0: none). */
 	struct {

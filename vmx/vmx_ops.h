@@ -45,10 +45,11 @@ static inline bool vmread_checked(enum vmcs_field f, uint64_t *v)
 bool vmwrite_failed(enum vmcs_field f, uint64_t v);
 static inline __attribute__((always_inline)) void vmwrite(enum vmcs_field f, uint64_t v)
 {
-	bool fail;
-	__asm__ volatile("vmwrite %2, %1; setbe %0" : "=qm"(fail) : "r"((uint64_t)f), "rm"(v) : "cc");
-	if (__builtin_expect(fail, 0))
-		vmwrite_failed(f, v);
+	/* CF or ZF set: VMfailInvalid / VMfailValid (SDM Vol. 3C 31.2). */
+	__asm__ goto("vmwrite %1, %0; jbe %l[failed]" : : "r"((uint64_t)f), "rm"(v) : "cc" : failed);
+	return;
+failed:
+	vmwrite_failed(f, v);
 }
 
 static inline void invvpid_all(void)
