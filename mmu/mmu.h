@@ -303,6 +303,8 @@ static inline enum mmu_outcome mmu_page_fault(struct mmu *m, uint64_t gva,
  * mmu_page_fault() - and this returns true. False: nothing was
  * done or counted (RAM, a guest fault, anything less simple: call
  * mmu_page_fault()). It costs a RAM fault a few loads and compares.
+ * Of @ctx only MMU_PF_EVENT counts: the CPL and RFLAGS.AC change an
+ * answer only under SMAP, where this gives none.
  */
 bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t ctx, uint64_t *gpa);
 

@@ -268,10 +268,10 @@ bool mmio_cold(struct vcpu *v, enum exit_action *a)
 	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR_BYTES);
 	bool long64;
 
-	/* No event in delivery, RFLAGS.AC clear: the #PF context is just the
-	 * CPL (page_fault() builds the same). */
+	/* No event in delivery; the rest of the #PF context (CPL, AC) does
+	 * not change this question's answer (see mmu_mmio_fault()). */
 	if (!fast_context(v, cs_ar, &long64) || (vmread(IDT_VECTORING_INFO_FIELD) & INTR_INFO_VALID) ||
-	    !mmu_mmio_fault(&v->vm->mem->mmu, gva, error, guest_cpl() == 3 ? MMU_PF_CPL3 : 0, &gpa))
+	    !mmu_mmio_fault(&v->vm->mem->mmu, gva, error, 0, &gpa))
 		return false;
 	/* MMIO, answered and counted: finished as page_fault() finishes it
 	 * (a move mmio_fast() found remembered, on another page: replayed). */
