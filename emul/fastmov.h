@@ -115,6 +115,10 @@ static inline __attribute__((always_inline)) void emul_fastmov_load(const struct
 	v &= f->value_mask;
 	if (f->sext_shift)
 		v = (uint64_t)((int64_t)(v << f->sext_shift) >> f->sext_shift);
+	else if (!f->keep_mask) {
+		*r = v;		/* a 32- or 64-bit move: the value is the register */
+		return;
+	}
 	*r = (*r & f->keep_mask) | ((v & f->dst_mask) << f->shift);
 }
 
