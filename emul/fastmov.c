@@ -4,6 +4,27 @@
 #include "emul/tables.h"
 #include "emul/alu.h"
 
+/* What every digest ends with: the length and the masks derived from the
+ * sizes and the register (the direct decoder's templates hold the same). */
+static bool finish(struct emul_fastmov *f, unsigned len)
+{
+	unsigned size = f->size;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return false;
+	f->len = (uint8_t)len;
+	f->uses_rsp = f->base == EMUL_RSP || f->index == EMUL_RSP ||
+		      (f->reg == EMUL_RSP && !f->high8);
+	f->shift = f->high8 ? 8 : 0;
+	f->value_mask = alu_mask(size);
+	f->sext_shift = f->sext && size < 8 ? (uint8_t)(64 - 8 * size) : 0;
+	/* What a load leaves of the old register: 8- and 16-bit destinations
+	 * merge (AH..BH: bits 15:8), 32- and 64-bit ones replace it all. */
+	f->dst_mask = alu_mask(f->dst_size);
+	f->keep_mask = f->dst_size <= 2 ? ~(f->dst_mask << f->shift) : 0;
+	return true;
+}
+
 /* Without REX, byte registers 4..7 are AH CH DH BH (SDM Vol. 2A 2.1.5). */
 static void set_reg(struct emul_fastmov *f, const struct emul_insn *in, unsigned r, unsigned size)
 {

@@ -10,30 +10,6 @@
 
 #include "emul/fastmov.h"
 
-/* What every digest ends with: the length and the masks derived from the
- * sizes and the register. */
-static const uint64_t size_mask[9] = {
-	[1] = 0xff, [2] = 0xffff, [4] = 0xffffffffull, [8] = ~0ull,
-};
-
-static inline __attribute__((always_inline)) bool finish(struct emul_fastmov *f, unsigned len)
-{
-	unsigned size = f->size;
-
-	if (size > 8 || !size_mask[size])
-		return false;
-	f->len = (uint8_t)len;
-	f->uses_rsp = f->base == EMUL_RSP || f->index == EMUL_RSP ||
-		      (f->reg == EMUL_RSP && !f->high8);
-	f->shift = f->high8 ? 8 : 0;
-	f->value_mask = size_mask[size];
-	f->sext_shift = f->sext && size < 8 ? (uint8_t)(64 - 8 * size) : 0;
-	/* What a load leaves of the old register: 8- and 16-bit destinations
-	 * merge (AH..BH: bits 15:8), 32- and 64-bit ones replace it all. */
-	f->dst_mask = size_mask[f->dst_size];
-	f->keep_mask = f->dst_size <= 2 ? ~(f->dst_mask << f->shift) : 0;
-	return true;
-}
 /* ---- decoding the move forms directly ------------------------------------
  *
  * emul_decode() handles every instruction, so it clears a large struct,
@@ -46,7 +22,8 @@ static inline __attribute__((always_inline)) bool finish(struct emul_fastmov *f,
  *
  * What a form and its operand size fix - the access, the extension, the
  * masks - is copied from a template (fm_tmpl, the digest's leading part,
- * exactly as finish() computes it); only the operand's parts are decoded. */
+ * exactly as finish() in emul/fastmov.c computes it); only the operand's
+ * parts are decoded. */
 
 enum { R_G = 1, R_A, R_IMM };             /* where the register operand is */
 
