@@ -414,10 +414,15 @@ static uint32_t pte_rights(const struct mmu *m, uint32_t rights, uint64_t gpte)
 	return rights;
 }
 
+/* The frame a guest PTE maps: 32-bit paging (@pg32) or PAE/4-level. */
+static inline uint64_t gpte_gfn(bool pg32, uint64_t gpte)
+{
+	return (pg32 ? (gpte & 0xfffff000ull) : (gpte & PTE_ADDR_MASK)) >> 12;
+}
+
 static uint64_t pte_gfn(const struct mmu *m, uint64_t gpte)
 {
-	return (m->wc.mode == PAGING_32 ? (gpte & 0xfffff000ull)
-					: (gpte & PTE_ADDR_MASK)) >> 12;
+	return gpte_gfn(m->wc.mode == PAGING_32, gpte);
 }
 
 /* Cache bits (PWT/PCD/PAT in 4 KiB-PTE positions) of a direct page's role. */
@@ -915,15 +920,6 @@ enum mmu_outcome mmu_page_fault_walk(struct mmu *m, uint64_t gva,
 	return mmu_fault_full(m, gva, error_code, ctx, out);
 }
 
-/* @gfn lies in the last gap found between memslots, which no slot has
- * covered since (slots are only added): gfn_slot() would say "none".
- * (gfn << 12 does not overflow: the frames here come from a direct page's
- * key or a masked guest PTE, below 2^52.) */
-static inline bool gfn_in_gap(const struct mmu *m, uint64_t gfn)
-{
-	return (gfn << 12) - m->gap_lo < m->gap_len && m->gap_count == m->slots->count;
-}
-
 /* fast_pte() for the guest PTE @gpte already read at @p (@eb bytes), for
  * an MMIO answer (no rights kept for a fill): a supervisor data access
  * (SMAP off, the caller's condition) needs only the entry present without
@@ -992,7 +988,7 @@ bool mmu_mmio_fault(struct mmu *m, uint64_t gva, uint32_t error_code, uint32_t c
 		p = (char *)m->leaf_gpt + (size_t)i * eb;
 		gpte = pg32 ? __atomic_load_n((const uint32_t *)p, __ATOMIC_ACQUIRE)
 			    : __atomic_load_n((const uint64_t *)p, __ATOMIC_ACQUIRE);
-		pg.gfn = (pg32 ? gpte & 0xfffff000ull : gpte & PTE_ADDR_MASK) >> 12;   /* pte_gfn() */
+		pg.gfn = gpte_gfn(pg32, gpte);
 		if (!gfn_in_gap(m, pg.gfn) || !pte_allows(m, sp, p, eb, gpte, error_code, ctx))
 			return false;
 	}

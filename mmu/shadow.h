@@ -102,6 +102,13 @@ static inline bool shadow_nx_usable(const struct mmu *m)
 	return m->role_base & ROLE_HWNX;
 }
 
+/* Guest frame @gfn (below 2^52) lies in the last gap found between
+ * memslots, which no slot has covered since (slots are only added). */
+static inline bool gfn_in_gap(const struct mmu *m, uint64_t gfn)
+{
+	return (gfn << 12) - m->gap_lo < m->gap_len && m->gap_count == m->slots->count;
+}
+
 /* The memslot holding guest frame @gfn, or NULL (MMIO). The last slot
  * found is tried first (guests have one or two slots), then the last gap
  * between slots (a driver's device pages), so the fill path and the MMIO
@@ -115,7 +122,7 @@ static inline const struct memslot *gfn_slot(struct mmu *m, uint64_t gfn)
 		return NULL;
 	if (s && s < m->slots->slot + m->slots->count && gpa - s->gpa < s->size)
 		return s;
-	if (gpa - m->gap_lo < m->gap_len && m->gap_count == m->slots->count)
+	if (gfn_in_gap(m, gfn))
 		return NULL;
 	s = memslot_lookup(m->slots, gpa);
 	if (s)
