@@ -13,7 +13,6 @@ BUILD   ?= build
 CC      ?= gcc
 HOSTCC  ?= gcc
 OBJCOPY ?= objcopy
-LD      ?= ld
 
 WARN     := -Wall -Wextra -Werror
 # Link-time optimisation: an exit's path crosses vmx/, mmu/ and emul/ (the
